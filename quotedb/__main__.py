@@ -1,0 +1,5 @@
+"""``python -m quotedb``."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,522 @@
+"""The ``quotedb`` command line: a thin layer over the library.
+
+Each command opens the database, calls one library function and formats the
+result. Expected failures (``QuotedbError``) become one-line messages here and
+nowhere else; data goes to stdout, progress and messages to stderr.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TextIO, TypeVar
+
+import click
+from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from . import __version__, db, queries
+from .errors import QuotedbError
+from .export import EXPORT_FORMATS, FORMATS, write_rows
+from .ingest import Outcome, ingest_paths
+from .sources import DEFAULT_MAX_BYTES, SourceFile, find_sources
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class QuotedbGroup(click.Group):
+    """A group that turns quotedb's expected errors into one-line messages."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except QuotedbError as exc:
+            raise click.ClickException(str(exc)) from exc
+        except OperationalError as exc:
+            raise click.ClickException(f"database error: {exc.orig}") from exc
+        except SQLAlchemyError as exc:
+            raise click.ClickException(f"database error: {exc}") from exc
+
+
+@dataclass
+class App:
+    """State shared by every command: which database, how chatty."""
+
+    db: str | None
+    quiet: bool
+
+    def say(self, message: str) -> None:
+        """A message for the user (stderr), unless --quiet."""
+        if not self.quiet:
+            click.echo(message, err=True)
+
+    @contextmanager
+    def engine(self) -> Iterator[Engine]:
+        """The database, created and migrated on first use, schema checked."""
+        with db.open_database(self.db) as engine:
+            yield engine
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A read session on the checked database."""
+        with self.engine() as engine, Session(engine) as session:
+            yield session
+
+
+pass_app = click.make_pass_decorator(App)
+
+
+@click.group(cls=QuotedbGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db",
+    "db_url",
+    envvar=db.ENV_VAR,
+    metavar="URL_OR_PATH",
+    help="Database: a SQLite file path or a SQLAlchemy URL "
+    "(postgresql+psycopg://user@host/db). Default: quotes.db here; env QUOTEDB_URL.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print no progress or summaries.")
+@click.version_option(__version__, prog_name="quotedb")
+@click.pass_context
+def cli(ctx: click.Context, db_url: str | None, quiet: bool) -> None:
+    """quotedb: who said what in your news articles.
+
+    Extracts every direct quotation and its speaker from news articles and
+    stores articles, speakers and quotes in SQLite (default) or PostgreSQL.
+
+    \b
+    Example:
+        quotedb ingest seeds/
+        quotedb quotes --speaker Rumsfeld --limit 5
+    """
+    ctx.obj = App(db=db_url, quiet=quiet)
+
+
+# --- ingest ---------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--glob", "pattern", default="*.txt", show_default=True,
+              help="Which files to take from folders.")
+@click.option("--max-size", "max_bytes", default=DEFAULT_MAX_BYTES, show_default=True,
+              type=click.IntRange(min=1), help="Refuse files larger than this many bytes.")
+@click.option("-w", "--workers", type=click.IntRange(min=1), default=None,
+              help="Parser processes (default: the number of cores).")
+@click.option("--batch-size", type=click.IntRange(min=1), default=64, show_default=True,
+              help="Articles per transaction (each still all-or-nothing).")
+@pass_app
+def ingest(app: App, paths: tuple[str, ...], pattern: str, max_bytes: int,
+           workers: int | None, batch_size: int) -> None:
+    """Ingest article files, folders (recursively) or - for stdin.
+
+    Each article is stored in its own transaction. The same text again is
+    "unchanged"; a file whose text changed replaces its old version. A file
+    that cannot be read is reported and the rest still ingest (exit status 1).
+
+    \b
+    Example:
+        quotedb ingest seeds/ more/article.txt
+        cat article.txt | quotedb ingest -
+    """
+    workers = workers or os.cpu_count() or 1
+    options: dict[str, Any] = {"workers": workers, "batch_size": batch_size,
+                               "max_bytes": max_bytes}
+    with app.engine() as engine:
+        if not app.quiet and sys.stderr.isatty():
+            # Listing paths (not reading files) first gives the bar its length.
+            sources = list(find_sources(list(paths), pattern))
+            with click.progressbar(length=len(sources), file=sys.stderr,
+                                   label="ingesting") as bar:
+                summary = ingest_paths(engine, sources, **options,
+                                       on_outcome=lambda o: _after(o, bar.update))
+        else:
+            summary = ingest_paths(engine, find_sources(list(paths), pattern), **options,
+                                   on_outcome=lambda o: _after(o, None))
+    app.say(summary.line())
+    if summary.failed:
+        sys.exit(1)
+
+
+def _after(outcome: Outcome, advance: Callable[[int], None] | None) -> None:
+    """Report a failed input at once (always, even with --quiet)."""
+    if outcome.error:
+        click.echo(f"error: {outcome.error}", err=True)
+    if advance is not None:
+        advance(1)
+
+
+# --- reading --------------------------------------------------------------
+
+
+def quote_filters(func: F) -> F:
+    """The filter options shared by ``quotes`` and ``export``."""
+    options = [
+        click.option("--speaker", help="Canonical name or alias, any case."),
+        click.option("--article", "article_id", type=int, help="Only this article id."),
+        click.option("--search", help="Only quotes containing this text."),
+        click.option("--since", type=click.DateTime(["%Y-%m-%d"]),
+                     help="Articles published on or after YYYY-MM-DD."),
+        click.option("--until", type=click.DateTime(["%Y-%m-%d"]),
+                     help="Articles published on or before YYYY-MM-DD."),
+        click.option("--limit", type=click.IntRange(min=0), help="At most this many quotes."),
+        click.option("--fragments", "include_fragments", is_flag=True,
+                     help="Include scare quotes and fragments (never attributed)."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _filter(speaker: str | None, article_id: int | None, search: str | None,
+            since: datetime | None, until: datetime | None, limit: int | None,
+            include_fragments: bool) -> queries.QuoteFilter:
+    return queries.QuoteFilter(
+        speaker=speaker, article_id=article_id, search=search,
+        since=since.date() if since else None, until=until.date() if until else None,
+        limit=limit, include_fragments=include_fragments,
+    )
+
+
+format_option = click.option("--format", "fmt", type=click.Choice(FORMATS), default="table",
+                              show_default=True, help="Output format.")
+
+#: The columns the ``quotes`` table shows (csv/json/jsonl show all of them).
+TABLE_QUOTE_COLUMNS = ("quote_id", "article_id", "speaker", "cue", "quote")
+
+
+@cli.command()
+@quote_filters
+@format_option
+@pass_app
+def quotes(app: App, fmt: str, **filters: Any) -> None:
+    """List quotes with their speakers.
+
+    \b
+    Example:
+        quotedb quotes --speaker "donald rumsfeld" --format json
+        quotedb quotes --search "safe passage" --since 2001-11-01
+    """
+    with app.session() as session:
+        stmt = queries.quotes_select(_filter(**filters), _dialect(session))
+        rows = session.execute(stmt.execution_options(yield_per=1000))
+        columns: tuple[str, ...] = queries.QUOTE_COLUMNS
+        if fmt == "table":
+            picked = [queries.QUOTE_COLUMNS.index(c) for c in TABLE_QUOTE_COLUMNS]
+            columns = TABLE_QUOTE_COLUMNS
+            rows = ([row[i] for i in picked] for row in rows)  # type: ignore[assignment]
+        _emit(rows, columns, fmt, sys.stdout)
+
+
+@cli.command()
+@format_option
+@pass_app
+def speakers(app: App, fmt: str) -> None:
+    """List speakers with quote and article counts, most quoted first.
+
+    \b
+    Example:
+        quotedb speakers --format csv > speakers.csv
+    """
+    with app.session() as session:
+        items = queries.speakers(session)
+    _emit(([i[c] for c in queries.SPEAKER_COLUMNS] for i in items),
+          queries.SPEAKER_COLUMNS, fmt, sys.stdout)
+
+
+@cli.command()
+@format_option
+@pass_app
+def articles(app: App, fmt: str) -> None:
+    """List ingested articles with their metadata and quote counts.
+
+    \b
+    Example:
+        quotedb articles --format json
+    """
+    with app.session() as session:
+        items = queries.articles(session)
+    _emit(([i[c] for c in queries.ARTICLE_COLUMNS] for i in items),
+          queries.ARTICLE_COLUMNS, fmt, sys.stdout)
+
+
+@cli.command()
+@click.argument("article_id", type=int)
+@pass_app
+def show(app: App, article_id: int) -> None:
+    """Show one article with each quote marked [[like this]]{speaker}.
+
+    \b
+    Example:
+        quotedb show 1
+    """
+    with app.session() as session:
+        article = queries.get_article(session, article_id)
+        if article is None:
+            raise click.ClickException(f"no article with id {article_id}")
+        meta = [
+            ("id", article.id), ("source", article.source), ("title", article.title),
+            ("published", article.published), ("outlet", article.outlet),
+            ("authors", "; ".join(article.authors or [])), ("dateline", article.dateline),
+            ("parser", article.parser_version),
+            ("quotes", sum(1 for q in article.quotes if not q.fragment)),
+        ]
+        for label, value in meta:
+            if value not in (None, ""):
+                click.echo(f"{label + ':':<11}{value}")
+        click.echo()
+        click.echo(render_marked(article.text, [
+            (q.start, q.end, "fragment" if q.fragment else
+             (q.speaker.name if q.speaker else "unattributed"))
+            for q in article.quotes
+        ]))
+
+
+def render_marked(text: str, spans: list[tuple[int, int, str]]) -> str:
+    """The text with each span wrapped as ``[[quote]]{label}``.
+
+    >>> render_marked("He said “hi” twice.", [(9, 11, "Ann")])
+    'He said “[[hi]]{Ann}” twice.'
+    """
+    parts: list[str] = []
+    position = 0
+    for start, end, label in sorted(spans):
+        parts.append(text[position:start])
+        parts.append(f"[[{text[start:end]}]]{{{label}}}")
+        position = end
+    parts.append(text[position:])
+    return "".join(parts)
+
+
+@cli.command()
+@click.argument("query")
+@click.option("-p", "--param", "params", nargs=2, multiple=True, metavar="NAME VALUE",
+              help="Bind :NAME to VALUE (repeatable); never formatted into the SQL.")
+@format_option
+@pass_app
+def sql(app: App, query: str, params: tuple[tuple[str, str], ...], fmt: str) -> None:
+    """Run one read-only SQL query; writes are refused by the connection itself.
+
+    \b
+    Example:
+        quotedb sql "select name, count(*) from quotes join speakers
+                     on speakers.id = quotes.speaker_id group by name"
+        quotedb sql "select * from quotes where text like :t" -p t "%war%"
+    """
+    with app.engine():  # checks the schema (and creates a new database)
+        pass
+    engine = queries.read_only_engine(db.resolve_url(app.db))
+    try:
+        columns, rows = queries.run_sql(engine, query, dict(params))
+        _emit(rows, columns, fmt, sys.stdout)
+    finally:
+        engine.dispose()
+
+
+@cli.command()
+@quote_filters
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="csv",
+              show_default=True, help="Output format.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              help="Write here instead of stdout.")
+@click.option("--raw", is_flag=True,
+              help="CSV: keep cells starting with = + - @ as they are (by default they are "
+                   "prefixed with ' so spreadsheets do not run them as formulas).")
+@pass_app
+def export(app: App, fmt: str, output: Path | None, raw: bool, **filters: Any) -> None:
+    """Export quotes as CSV, JSON or JSON Lines, streaming (constant memory).
+
+    CSV columns: quote_id, article_id, article_source, article_title,
+    published, speaker, speaker_mention, cue, quote, start, end.
+
+    \b
+    Example:
+        quotedb export --format csv -o quotes.csv
+        quotedb export --speaker Kirby --format jsonl
+    """
+    with app.session() as session:
+        stmt = queries.quotes_select(_filter(**filters), _dialect(session))
+        rows = session.execute(stmt.execution_options(yield_per=2000))
+        if output is None:
+            count = write_rows(rows, queries.QUOTE_COLUMNS, fmt, sys.stdout, raw=raw)
+        else:
+            try:
+                with open(output, "w", encoding="utf-8", newline="") as handle:
+                    count = write_rows(rows, queries.QUOTE_COLUMNS, fmt, handle, raw=raw)
+            except OSError as exc:
+                raise click.ClickException(f"{output}: cannot write: {exc.strerror}") from exc
+    app.say(f"exported {count} quotes" + (f" to {output}" if output else ""))
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+def _emit(rows: Any, columns: Any, fmt: str, out: TextIO) -> None:
+    write_rows(rows, list(columns), fmt, out)
+
+
+# --- evaluation -----------------------------------------------------------
+
+
+@cli.command("eval")
+@click.argument("gold", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("articles_dir", required=False,
+                type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+@click.option("--errors", "show_errors", is_flag=True,
+              help="List every missed, spurious and wrongly attributed quote.")
+def eval_command(gold: Path, articles_dir: Path | None, fmt: str, show_errors: bool) -> None:
+    """Score the parser against hand-annotated gold quotes.
+
+    GOLD is a JSON Lines file, one article per line:
+    {"article", "quotes": [{"text", "speaker", "aliases", "optional", "start"}]}.
+    ARTICLES_DIR defaults to GOLD's folder.
+
+    \b
+    Example:
+        quotedb eval seeds/gold.jsonl seeds --format json
+    """
+    import json
+
+    from .evaluate import evaluate
+
+    try:
+        report = evaluate(gold, articles_dir)
+    except (ValueError, OSError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    figures = report.as_dict()
+    if fmt == "json":
+        payload = dict(figures)
+        if show_errors:
+            payload["errors"] = [vars_of(e) for e in report.errors]
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        return
+    for key, value in figures.items():
+        click.echo(f"{key:<18}{value:.3f}" if isinstance(value, float) else f"{key:<18}{value}")
+    if show_errors:
+        for error in report.errors:
+            click.echo(f"{error.article}\t{error.kind}\t{error.start}\tgold={error.gold_speaker!r}"
+                       f"\tpredicted={error.predicted_speaker!r}\t{error.text[:80]!r}")
+
+
+def vars_of(obj: Any) -> dict[str, Any]:
+    """A dataclass instance (slots or not) as a plain dict."""
+    from dataclasses import asdict
+
+    return asdict(obj)
+
+
+# --- migrations -----------------------------------------------------------
+
+
+@cli.group("db")
+def db_group() -> None:
+    """Manage the database schema (Alembic migrations).
+
+    \b
+    Example:
+        quotedb db current
+        quotedb db upgrade
+    """
+
+
+@contextmanager
+def _raw_engine(app: App) -> Iterator[Engine]:
+    engine = db.make_engine(db.resolve_url(app.db))
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+@db_group.command("upgrade")
+@click.argument("revision", default="head")
+@pass_app
+def db_upgrade(app: App, revision: str) -> None:
+    """Migrate the database up to REVISION (default: head).
+
+    \b
+    Example:
+        quotedb --db quotes.db db upgrade
+    """
+    with _raw_engine(app) as engine:
+        before = db.current_revision(engine)
+        db.upgrade(engine, revision)
+        after = db.current_revision(engine)
+    app.say(f"upgraded {before or 'empty'} -> {after}")
+
+
+@db_group.command("downgrade")
+@click.argument("revision")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@pass_app
+def db_downgrade(app: App, revision: str, yes: bool) -> None:
+    """Migrate the database down to REVISION ("base" drops every table).
+
+    Downgrading can drop tables and the data in them: back the database up
+    first.
+
+    \b
+    Example:
+        cp quotes.db quotes.db.bak && quotedb db downgrade base --yes
+    """
+    url = db.resolve_url(app.db)
+    click.echo(f"warning: downgrading may delete data; back up {db.sqlite_path(url) or url} "
+               "first (for SQLite: copy the file; for PostgreSQL: pg_dump).", err=True)
+    if not yes:
+        click.confirm("Downgrade now?", abort=True, err=True)
+    with _raw_engine(app) as engine:
+        before = db.current_revision(engine)
+        db.downgrade(engine, revision)
+        after = db.current_revision(engine)
+    app.say(f"downgraded {before or 'empty'} -> {after or 'base'}")
+
+
+@db_group.command("current")
+@pass_app
+def db_current(app: App) -> None:
+    """Print the database's schema revision.
+
+    \b
+    Example:
+        quotedb db current
+    """
+    with _raw_engine(app) as engine:
+        current = db.current_revision(engine)
+    head = db.head_revision()
+    marker = " (head)" if current == head else f" (head is {head})"
+    click.echo(f"{current or 'empty'}{marker}")
+
+
+@db_group.command("history")
+def db_history() -> None:
+    """List every schema revision, newest first.
+
+    \b
+    Example:
+        quotedb db history
+    """
+    head = db.head_revision()
+    for revision, down, message in db.history():
+        tag = " (head)" if revision == head else ""
+        click.echo(f"{down or '<base>'} -> {revision}{tag}: {message.strip().splitlines()[0]}")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        cli(prog_name="quotedb")
+    except BrokenPipeError:  # e.g. `quotedb quotes | head`
+        sys.stderr.close()
+        sys.exit(141)
+
+
+__all__ = ["cli", "main", "SourceFile"]

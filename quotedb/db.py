@@ -1,0 +1,237 @@
+"""Engines, sessions and schema management for SQLite and PostgreSQL.
+
+Everything that knows about database URLs, connection settings and Alembic
+lives here, so the CLI and the library API open databases the same way.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
+
+from .errors import DatabaseError, NotAQuotedbDatabase, SchemaOutOfDate, SchemaTooNew
+
+DEFAULT_DB = "quotes.db"
+ENV_VAR = "QUOTEDB_URL"
+#: How long a SQLite writer waits for another writer's lock (milliseconds).
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def resolve_url(db: str | None) -> str:
+    """Turn ``--db`` / ``QUOTEDB_URL`` / the default into a SQLAlchemy URL.
+
+    A bare path means a SQLite file; it is made absolute so that a URL keeps
+    meaning the same file whatever directory Alembic or a worker runs in.
+
+    >>> resolve_url("postgresql+psycopg://u@h/db")
+    'postgresql+psycopg://u@h/db'
+    >>> resolve_url("/tmp/q.db")
+    'sqlite:////tmp/q.db'
+    """
+    value = db or os.environ.get(ENV_VAR) or DEFAULT_DB
+    if "://" in value:
+        return value
+    return f"sqlite:///{Path(value).expanduser().resolve()}"
+
+
+def is_sqlite(url: str) -> bool:
+    """Whether a URL names a SQLite database."""
+    return url.startswith("sqlite")
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file behind a SQLite URL, or None for in-memory databases."""
+    database = make_url(url).database
+    if not database or database == ":memory:":
+        return None
+    return Path(database)
+
+
+def _configure_sqlite(engine: Engine, *, read_only: bool) -> None:
+    """Set quotedb's SQLite connection settings on this engine only.
+
+    Foreign keys are off by default in SQLite; WAL lets readers work while an
+    ingest writes; the busy timeout makes concurrent writers wait instead of
+    failing. Transactions start with BEGIN IMMEDIATE so two writers never
+    deadlock upgrading read locks (pysqlite's own BEGIN handling is disabled
+    for that, as SQLAlchemy's pysqlite docs describe).
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        if read_only:
+            cursor.execute("PRAGMA query_only = ON")
+        else:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def make_engine(url: str, *, read_only: bool = False) -> Engine:
+    """Create quotedb's engine for a URL (see ``resolve_url``).
+
+    Raises:
+        DatabaseError: the URL is malformed, its driver is missing, or a
+            SQLite file's folder does not exist.
+    """
+    try:
+        if is_sqlite(url):
+            path = sqlite_path(url)
+            if path is not None and not path.parent.is_dir():
+                raise DatabaseError(f"{path}: folder does not exist")
+            engine = create_engine(url, poolclass=NullPool)
+            _configure_sqlite(engine, read_only=read_only)
+            return engine
+        return create_engine(url, pool_pre_ping=True)
+    except ArgumentError as exc:
+        raise DatabaseError(f"bad database URL {url!r}: {exc}") from exc
+    except ModuleNotFoundError as exc:
+        raise DatabaseError(
+            f"no driver for {make_url(url).drivername} ({exc.name} is not installed); "
+            "for PostgreSQL: pip install 'quotedb[postgres]'"
+        ) from exc
+
+
+def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
+    """The session factory used by ingest and queries."""
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+# --- migrations ---------------------------------------------------------
+
+
+def script_location() -> Path:
+    """Where the Alembic scripts are, installed or in a source checkout.
+
+    ``pip install .`` ships ``migrations/`` as the package ``quotedb.migrations``
+    so that migrating works from any directory; a source checkout run without
+    installing finds the top-level folder instead.
+    """
+    spec = importlib.util.find_spec("quotedb.migrations")
+    if spec is not None and spec.submodule_search_locations:
+        return Path(next(iter(spec.submodule_search_locations)))
+    return Path(__file__).resolve().parent.parent / "migrations"
+
+
+def alembic_config(url: str, connection: Any = None) -> Config:
+    """An Alembic config for a database, independent of the working directory."""
+    config = Config()
+    config.set_main_option("script_location", str(script_location()))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str:
+    """The newest schema revision this quotedb knows."""
+    head = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+    assert head is not None, "migrations have no head"
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The database's schema revision, or None if it has none."""
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Migrate the database up to ``revision`` inside one transaction."""
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(str(engine.url), connection), revision)
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Migrate the database down to ``revision`` inside one transaction."""
+    with engine.begin() as connection:
+        command.downgrade(alembic_config(str(engine.url), connection), revision)
+
+
+def history() -> list[tuple[str, str | None, str]]:
+    """Every revision, newest first: (revision, down_revision, message)."""
+    scripts = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    return [
+        (str(s.revision), s.down_revision if isinstance(s.down_revision, str) else None,
+         s.doc or "")
+        for s in scripts.walk_revisions()
+    ]
+
+
+def check_schema(engine: Engine, *, create: bool = True) -> None:
+    """Make sure the database is at this quotedb's schema revision.
+
+    A new, empty database is created and migrated to head (when ``create``);
+    an older revision is refused with a hint to run ``quotedb db upgrade`` so
+    a user's data is never changed silently; a revision this quotedb does not
+    know means a newer quotedb wrote it.
+    """
+    try:
+        current = current_revision(engine)
+        if current is None:
+            tables = set(inspect(engine).get_table_names())
+            if tables - {"alembic_version"}:
+                raise NotAQuotedbDatabase(
+                    f"{_describe(engine)}: has tables but no quotedb schema revision; "
+                    "not a quotedb database"
+                )
+            if not create:
+                raise SchemaOutOfDate(
+                    f"{_describe(engine)}: empty database; run `quotedb db upgrade`"
+                )
+            upgrade(engine)
+            return
+    except OperationalError as exc:
+        raise DatabaseError(f"{_describe(engine)}: cannot open database: {exc.orig}") from exc
+    head = head_revision()
+    if current == head:
+        return
+    known = {rev for rev, _, _ in history()}
+    if current in known:
+        raise SchemaOutOfDate(
+            f"{_describe(engine)}: database schema is at revision {current}, this quotedb "
+            f"needs {head}; back up the file, then run `quotedb db upgrade`"
+        )
+    raise SchemaTooNew(
+        f"{_describe(engine)}: database schema revision {current} is unknown to this "
+        "quotedb; it was written by a newer version, upgrade quotedb"
+    )
+
+
+def _describe(engine: Engine) -> str:
+    """A database's name for messages: a SQLite file's path, else the URL sans password."""
+    if engine.dialect.name == "sqlite" and engine.url.database:
+        return engine.url.database
+    return engine.url.render_as_string(hide_password=True)
+
+
+@contextmanager
+def open_database(db: str | None, *, create: bool = True) -> Iterator[Engine]:
+    """Open a database for normal use, checking (or creating) its schema."""
+    engine = make_engine(resolve_url(db))
+    try:
+        check_schema(engine, create=create)
+        yield engine
+    finally:
+        engine.dispose()

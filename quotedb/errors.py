@@ -1,0 +1,35 @@
+"""Exceptions quotedb raises; the CLI turns each into a one-line message."""
+
+from __future__ import annotations
+
+
+class QuotedbError(Exception):
+    """Base class: an expected failure with a message fit for the user."""
+
+
+class DatabaseError(QuotedbError):
+    """The database cannot be opened or used."""
+
+
+class SchemaOutOfDate(DatabaseError):
+    """The database is at an older schema revision than this quotedb."""
+
+
+class SchemaTooNew(DatabaseError):
+    """The database was written by a newer quotedb than this one."""
+
+
+class NotAQuotedbDatabase(DatabaseError):
+    """The database has tables but no quotedb schema revision."""
+
+
+class ReadOnlyViolation(QuotedbError):
+    """A read-only query tried to change the database."""
+
+
+class QueryError(QuotedbError):
+    """A user's SQL query failed."""
+
+
+class ArticleReadError(QuotedbError):
+    """An article file could not be read or decoded."""

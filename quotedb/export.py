@@ -1,0 +1,142 @@
+"""Writing rows as a table, CSV, JSON or JSON Lines, streaming where possible.
+
+CSV, JSON and JSONL are written row by row, so exporting a million quotes
+takes constant memory; only the human-readable table needs every row first
+(to size its columns), and it is meant for a screenful.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, TextIO
+
+FORMATS = ("table", "csv", "json", "jsonl")
+EXPORT_FORMATS = ("csv", "json", "jsonl")
+
+#: Leading characters that make spreadsheets evaluate a cell as a formula
+#: (OWASP "CSV Injection").
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def jsonable(value: Any) -> Any:
+    """A value as JSON can hold it (dates as ISO strings, bytes as hex)."""
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, (bytes, memoryview)):
+        return bytes(value).hex()
+    return value
+
+
+def _cell(value: Any) -> str:
+    """A value as CSV/table text."""
+    if value is None:
+        return ""
+    return str(jsonable(value))
+
+
+def neutralise_formula(cell: str) -> str:
+    """Stop a spreadsheet from running a cell as a formula (prefix ``'``).
+
+    >>> neutralise_formula("=HYPERLINK(1)")
+    "'=HYPERLINK(1)"
+    >>> neutralise_formula("plain")
+    'plain'
+    """
+    return "'" + cell if cell.startswith(_FORMULA_STARTS) else cell
+
+
+def write_rows(
+    rows: Iterable[Sequence[Any]],
+    columns: Sequence[str],
+    fmt: str,
+    out: TextIO,
+    *,
+    raw: bool = False,
+) -> int:
+    """Write rows (sequences in ``columns`` order) to ``out``; return how many.
+
+    Args:
+        raw: keep CSV cells exactly as stored, even ones a spreadsheet would
+            run as formulas.
+    """
+    if fmt == "csv":
+        return _write_csv(rows, columns, out, raw=raw)
+    if fmt == "json":
+        return _write_json(rows, columns, out)
+    if fmt == "jsonl":
+        return _write_jsonl(rows, columns, out)
+    if fmt == "table":
+        return _write_table(rows, columns, out)
+    raise ValueError(f"unknown format {fmt!r}")
+
+
+def _write_csv(
+    rows: Iterable[Sequence[Any]], columns: Sequence[str], out: TextIO, *, raw: bool
+) -> int:
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    count = 0
+    for row in rows:
+        cells = [_cell(value) for value in row]
+        if not raw:
+            cells = [
+                neutralise_formula(cell) if isinstance(value, str) else cell
+                for cell, value in zip(cells, row, strict=True)
+            ]
+        writer.writerow(cells)
+        count += 1
+    return count
+
+
+def _json_object(columns: Sequence[str], row: Sequence[Any]) -> str:
+    # ensure_ascii escapes control characters and lone surrogates, so the
+    # output is valid JSON (and valid UTF-8) whatever the text holds.
+    obj = {c: jsonable(v) for c, v in zip(columns, row, strict=True)}
+    return json.dumps(obj, ensure_ascii=True)
+
+
+def _write_json(rows: Iterable[Sequence[Any]], columns: Sequence[str], out: TextIO) -> int:
+    count = 0
+    out.write("[")
+    for row in rows:
+        out.write(",\n" if count else "\n")
+        out.write(_json_object(columns, row))
+        count += 1
+    out.write("\n]\n" if count else "]\n")
+    return count
+
+
+def _write_jsonl(rows: Iterable[Sequence[Any]], columns: Sequence[str], out: TextIO) -> int:
+    count = 0
+    for row in rows:
+        out.write(_json_object(columns, row))
+        out.write("\n")
+        count += 1
+    return count
+
+
+#: Widest a table column gets before its cells are cut with "…".
+TABLE_CELL_WIDTH = 60
+
+
+def _table_cell(value: Any) -> str:
+    text = " ".join(_cell(value).split())
+    return text if len(text) <= TABLE_CELL_WIDTH else text[: TABLE_CELL_WIDTH - 1] + "…"
+
+
+def _write_table(rows: Iterable[Sequence[Any]], columns: Sequence[str], out: TextIO) -> int:
+    cells = [[_table_cell(v) for v in row] for row in rows]
+    widths = [len(c) for c in columns]
+    for row in cells:
+        widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
+    out.write("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip() + "\n")
+    out.write("  ".join("-" * w for w in widths) + "\n")
+    for row in cells:
+        out.write("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() + "\n")
+    return len(cells)

@@ -1,0 +1,142 @@
+"""The database schema as SQLAlchemy 2.0 typed ORM classes.
+
+Alembic owns the schema (``migrations/``); these classes must match what the
+migrations create, which pytest-alembic's ``model_definitions_match_ddl``
+test checks. The metadata has a naming convention so that every constraint
+has a stable name: SQLite batch migrations cannot drop unnamed constraints.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base whose metadata names every constraint."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Article(Base):
+    """One ingested article: its original text, metadata and provenance.
+
+    ``content_hash`` (sha256 of the normalised text) is the dedupe key;
+    ``source`` is where it came from, so re-ingesting a changed file replaces
+    the old version instead of adding a second article.
+    """
+
+    __tablename__ = "articles"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(1024), unique=True)
+    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[str | None] = mapped_column(Text)
+    published: Mapped[date | None] = mapped_column(Date, index=True)
+    outlet: Mapped[str | None] = mapped_column(String(255))
+    authors: Mapped[list[str]] = mapped_column(JSON, default=list)
+    dateline: Mapped[str | None] = mapped_column(String(255))
+    text: Mapped[str] = mapped_column(Text)
+    ingested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    parser_version: Mapped[str] = mapped_column(String(32))
+
+    quotes: Mapped[list[Quote]] = relationship(
+        back_populates="article",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="Quote.start",
+    )
+
+    def __repr__(self) -> str:
+        return f"Article(id={self.id!r}, source={self.source!r}, title={self.title!r})"
+
+
+class Speaker(Base):
+    """A person, organisation, document or group that is quoted.
+
+    One row per real speaker across all articles: ``key`` is the normalised
+    canonical name and is unique, so "Donald Rumsfeld" from two articles is
+    one speaker.
+    """
+
+    __tablename__ = "speakers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    key: Mapped[str] = mapped_column(String(255), unique=True)
+    kind: Mapped[str | None] = mapped_column(String(32))
+
+    aliases: Mapped[list[SpeakerAlias]] = relationship(
+        back_populates="speaker", cascade="all, delete-orphan", passive_deletes=True
+    )
+    quotes: Mapped[list[Quote]] = relationship(back_populates="speaker")
+
+    def __repr__(self) -> str:
+        return f"Speaker(id={self.id!r}, name={self.name!r}, kind={self.kind!r})"
+
+
+class SpeakerAlias(Base):
+    """Another name a speaker went by ("Mr Rumsfeld", "Rumsfeld")."""
+
+    __tablename__ = "speaker_aliases"
+    __table_args__ = (UniqueConstraint("speaker_id", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    speaker_id: Mapped[int] = mapped_column(
+        ForeignKey("speakers.id", ondelete="CASCADE"), index=True
+    )
+    alias: Mapped[str] = mapped_column(String(255))
+    key: Mapped[str] = mapped_column(String(255), index=True)
+
+    speaker: Mapped[Speaker] = relationship(back_populates="aliases")
+
+    def __repr__(self) -> str:
+        return f"SpeakerAlias(speaker_id={self.speaker_id!r}, alias={self.alias!r})"
+
+
+class Quote(Base):
+    """One direct quotation: ``article.text[start:end] == text``."""
+
+    __tablename__ = "quotes"
+    __table_args__ = (Index("ix_quotes_article_id_start", "article_id", "start"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    speaker_id: Mapped[int | None] = mapped_column(
+        ForeignKey("speakers.id", ondelete="SET NULL"), index=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    paragraph: Mapped[int] = mapped_column(Integer)
+    speaker_mention: Mapped[str | None] = mapped_column(String(255))
+    cue: Mapped[str | None] = mapped_column(String(64))
+    fragment: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    article: Mapped[Article] = relationship(back_populates="quotes")
+    speaker: Mapped[Speaker | None] = relationship(back_populates="quotes")
+
+    def __repr__(self) -> str:
+        return f"Quote(id={self.id!r}, article_id={self.article_id!r}, text={self.text[:30]!r})"

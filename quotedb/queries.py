@@ -1,0 +1,465 @@
+"""Read-side queries: quotes with filters, speakers, articles, raw SQL.
+
+Functions build ``select()`` statements or take a session; they never format
+output (that is ``export``'s job) and never open databases themselves.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import regex
+from sqlalchemy import (
+    Engine,
+    Select,
+    column,
+    create_engine,
+    event,
+    func,
+    literal_column,
+    or_,
+    select,
+    table,
+    text,
+)
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool
+
+from . import models
+from .db import is_sqlite, sqlite_path
+from .errors import DatabaseError, QueryError, ReadOnlyViolation
+from .names import name_key
+
+#: Columns of a quote row, in export order (the CSV header).
+QUOTE_COLUMNS = (
+    "quote_id",
+    "article_id",
+    "article_source",
+    "article_title",
+    "published",
+    "speaker",
+    "speaker_mention",
+    "cue",
+    "quote",
+    "start",
+    "end",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteFilter:
+    """The filters shared by ``quotedb quotes`` and ``quotedb export``."""
+
+    speaker: str | None = None
+    article_id: int | None = None
+    search: str | None = None
+    since: date | None = None
+    until: date | None = None
+    limit: int | None = None
+    include_fragments: bool = False
+
+
+def quotes_select(flt: QuoteFilter, dialect: str = "sqlite") -> Select[Any]:
+    """SELECT quote rows (columns ``QUOTE_COLUMNS``) matching a filter.
+
+    Rows come in article order, or best match first with ``search``, which
+    uses the full-text index of the backend (``dialect``).
+    """
+    q, a, s = models.Quote, models.Article, models.Speaker
+    stmt = (
+        select(
+            q.id.label("quote_id"),
+            q.article_id.label("article_id"),
+            a.source.label("article_source"),
+            a.title.label("article_title"),
+            a.published.label("published"),
+            s.name.label("speaker"),
+            q.speaker_mention.label("speaker_mention"),
+            q.cue.label("cue"),
+            q.text.label("quote"),
+            q.start.label("start"),
+            q.end.label("end"),
+        )
+        .join(a, a.id == q.article_id)
+        .outerjoin(s, s.id == q.speaker_id)
+        .order_by(q.article_id, q.start)
+    )
+    if not flt.include_fragments:
+        stmt = stmt.where(q.fragment.is_(False))
+    if flt.speaker is not None:
+        stmt = stmt.where(q.speaker_id.in_(speaker_ids_select(flt.speaker)))
+    if flt.article_id is not None:
+        stmt = stmt.where(q.article_id == flt.article_id)
+    if flt.search:
+        stmt = _search(stmt, flt.search, dialect)
+    if flt.since is not None:
+        stmt = stmt.where(a.published >= flt.since)
+    if flt.until is not None:
+        stmt = stmt.where(a.published <= flt.until)
+    if flt.limit is not None:
+        stmt = stmt.limit(flt.limit)
+    return stmt
+
+
+def speaker_ids_select(name: str) -> Select[Any]:
+    """Ids of speakers whose canonical name or an alias is ``name`` (any case)."""
+    key = name_key(name)
+    return select(models.Speaker.id).where(
+        or_(
+            models.Speaker.key == key,
+            models.Speaker.id.in_(
+                select(models.SpeakerAlias.speaker_id).where(models.SpeakerAlias.key == key)
+            ),
+        )
+    )
+
+
+_SEARCH_TERM = regex.compile(
+    r"""
+    "(?P<phrase>[^"]*)"?     # "a phrase" (an unclosed one runs to the end)
+    | (?P<word>[^\s"]+)      # or a bare word, maybe ending in * for a prefix
+    """,
+    regex.VERBOSE,
+)
+_WORD = regex.compile(r"\w+")
+
+
+@dataclass(frozen=True, slots=True)
+class SearchTerm:
+    """One part of a search: words to match in order, the last maybe a prefix."""
+
+    words: tuple[str, ...]
+    prefix: bool = False
+
+
+def parse_search(query: str) -> list[SearchTerm]:
+    """Split a user's search into phrases, words and prefixes (``word*``).
+
+    Only word characters survive, so nothing the user types can become
+    full-text query syntax of either backend.
+
+    >>> parse_search('"safe passage" taliban negoti*')  # doctest: +NORMALIZE_WHITESPACE
+    [SearchTerm(words=('safe', 'passage'), prefix=False),
+     SearchTerm(words=('taliban',), prefix=False), SearchTerm(words=('negoti',), prefix=True)]
+    """
+    terms = []
+    for match in _SEARCH_TERM.finditer(query):
+        raw = match["phrase"] if match["phrase"] is not None else match["word"]
+        words = tuple(_WORD.findall(raw))
+        if words:
+            terms.append(SearchTerm(words, prefix=match["word"] is not None and raw.endswith("*")))
+    return terms
+
+
+def fts5_query(terms: list[SearchTerm]) -> str:
+    """The terms as an FTS5 MATCH expression (implicit AND).
+
+    >>> fts5_query(parse_search('"safe passage" negoti*'))
+    '"safe passage" "negoti"*'
+    """
+    return " ".join(f'"{" ".join(t.words)}"' + ("*" if t.prefix else "") for t in terms)
+
+
+def tsquery(terms: list[SearchTerm]) -> str:
+    """The terms as a PostgreSQL ``to_tsquery`` expression.
+
+    >>> tsquery(parse_search('"safe passage" negoti*'))
+    '(safe <-> passage) & negoti:*'
+    """
+    parts = []
+    for term in terms:
+        body = " <-> ".join(term.words)
+        parts.append((f"({body})" if len(term.words) > 1 else body) + (":*" if term.prefix else ""))
+    return " & ".join(parts)
+
+
+_FTS = table("quotes_fts", column("rowid"), column("quotes_fts"))
+#: Must repeat revision 0002's index expression exactly for the index to be used.
+_PG_CONFIG = literal_column("'english'::regconfig")
+
+
+def _search(stmt: Select[Any], query: str, dialect: str) -> Select[Any]:
+    """Filter and rank by a full-text search (falls back to LIKE with no words)."""
+    q = models.Quote
+    terms = parse_search(query)
+    if not terms:
+        return stmt.where(q.text.ilike(f"%{_escape_like(query)}%", escape="\\"))
+    if dialect == "postgresql":
+        vector = func.to_tsvector(_PG_CONFIG, q.text)
+        ts = func.to_tsquery(_PG_CONFIG, tsquery(terms))
+        return stmt.where(vector.op("@@")(ts)).order_by(None).order_by(
+            func.ts_rank(vector, ts).desc(), q.id
+        )
+    return (
+        stmt.join(_FTS, _FTS.c.rowid == q.id)
+        .where(_FTS.c.quotes_fts.op("MATCH")(fts5_query(terms)))
+        .order_by(None)
+        .order_by(func.bm25(literal_column("quotes_fts")), q.id)
+    )
+
+
+def _escape_like(value: str) -> str:
+    r"""Make ``%`` and ``_`` literal in a LIKE pattern.
+
+    >>> _escape_like("50%_off")
+    '50\\%\\_off'
+    """
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+SPEAKER_COLUMNS = ("speaker_id", "name", "kind", "quotes", "articles", "aliases")
+
+
+def speakers(session: Session) -> list[dict[str, Any]]:
+    """Every speaker with quote and article counts, most quoted first."""
+    q, s = models.Quote, models.Speaker
+    stmt = (
+        select(
+            s.id,
+            s.name,
+            s.kind,
+            func.count(q.id).label("quotes"),
+            func.count(q.article_id.distinct()).label("articles"),
+        )
+        .outerjoin(q, (q.speaker_id == s.id) & q.fragment.is_(False))
+        .group_by(s.id, s.name, s.kind)
+        .order_by(func.count(q.id).desc(), s.name)
+    )
+    aliases: dict[int, list[str]] = {}
+    for speaker_id, alias in session.execute(
+        select(models.SpeakerAlias.speaker_id, models.SpeakerAlias.alias).order_by(
+            models.SpeakerAlias.alias
+        )
+    ):
+        aliases.setdefault(speaker_id, []).append(alias)
+    return [
+        {
+            "speaker_id": row.id,
+            "name": row.name,
+            "kind": row.kind,
+            "quotes": row.quotes,
+            "articles": row.articles,
+            "aliases": "; ".join(a for a in aliases.get(row.id, []) if a != row.name),
+        }
+        for row in session.execute(stmt)
+    ]
+
+
+ARTICLE_COLUMNS = ("article_id", "source", "title", "published", "outlet", "authors", "quotes")
+
+
+def articles(session: Session) -> list[dict[str, Any]]:
+    """Every article with its metadata and quote count, in ingest order."""
+    a, q = models.Article, models.Quote
+    stmt = (
+        select(a, func.count(q.id).label("quotes"))
+        .outerjoin(q, (q.article_id == a.id) & q.fragment.is_(False))
+        .group_by(a.id)
+        .order_by(a.id)
+    )
+    return [
+        {
+            "article_id": article.id,
+            "source": article.source,
+            "title": article.title,
+            "published": article.published,
+            "outlet": article.outlet,
+            "authors": "; ".join(article.authors or []),
+            "quotes": count,
+        }
+        for article, count in session.execute(stmt)
+    ]
+
+
+def get_article(session: Session, article_id: int) -> models.Article | None:
+    """One article with its quotes (and their speakers) loaded."""
+    return session.get(models.Article, article_id)
+
+
+# --- raw, read-only SQL ---------------------------------------------------
+
+#: PRAGMAs whose argument names what to describe (a table or index), not a value to set.
+_DESCRIBING_PRAGMAS = frozenset(
+    {"table_info", "table_xinfo", "table_list", "index_list", "index_info", "index_xinfo",
+     "foreign_key_list"}
+)
+#: PRAGMAs a read-only query may use without an argument: they only report.
+_READ_PRAGMAS = _DESCRIBING_PRAGMAS | frozenset(
+    {
+        "database_list",
+        "collation_list",
+        "function_list",
+        "compile_options",
+        "user_version",
+        "schema_version",
+        "page_count",
+        "page_size",
+        "freelist_count",
+        "encoding",
+        "journal_mode",
+        "query_only",
+        "foreign_keys",
+        "busy_timeout",
+        "data_version",
+    }
+)
+
+
+def _sqlite_authorizer(action: int, arg1: Any, arg2: Any, _db: Any, _trigger: Any) -> int:
+    """Let a query read, and nothing else: the last line of defence for ``quotedb sql``.
+
+    The connection is already opened read-only with ``query_only``; this also
+    refuses ATTACH (which could create files), writable PRAGMAs and
+    ``load_extension``.
+    """
+    if action in (sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_RECURSIVE):
+        return sqlite3.SQLITE_OK
+    if action == sqlite3.SQLITE_FUNCTION:
+        return sqlite3.SQLITE_DENY if str(arg2).lower() == "load_extension" else sqlite3.SQLITE_OK
+    if action == sqlite3.SQLITE_PRAGMA:
+        pragma = str(arg1).lower()
+        allowed = pragma in _DESCRIBING_PRAGMAS or (pragma in _READ_PRAGMAS and arg2 is None)
+        return sqlite3.SQLITE_OK if allowed else sqlite3.SQLITE_DENY
+    if action == sqlite3.SQLITE_TRANSACTION:
+        return sqlite3.SQLITE_OK
+    return sqlite3.SQLITE_DENY
+
+
+def read_only_engine(url: str) -> Engine:
+    """An engine whose connections cannot write, for ``quotedb sql``.
+
+    SQLite: the file is opened with ``mode=ro``, ``PRAGMA query_only`` is set
+    and an authorizer refuses anything but reading. PostgreSQL: every
+    transaction is ``READ ONLY`` (set per transaction, see ``run_sql``).
+    """
+    if not is_sqlite(url):
+        # No pool: a connection made read-only must never serve anybody else.
+        return create_engine(url, poolclass=NullPool)
+    path = sqlite_path(url)
+    if path is None:
+        raise DatabaseError("quotedb sql needs a database file, not an in-memory database")
+    if not path.exists():
+        raise DatabaseError(f"{path}: no such database file")
+    uri = f"file:{path}?mode=ro"
+
+    def connect() -> sqlite3.Connection:
+        connection = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+        connection.execute("PRAGMA busy_timeout = 30000")
+        connection.execute("PRAGMA query_only = ON")
+        return connection
+
+    engine = create_engine("sqlite://", creator=connect, poolclass=NullPool)
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN")
+        # Installed per transaction, after SQLAlchemy's own first-connect
+        # PRAGMAs, which the authorizer would otherwise refuse.
+        conn.connection.dbapi_connection.set_authorizer(_sqlite_authorizer)
+
+    return engine
+
+
+def run_sql(
+    engine: Engine, sql: str, params: dict[str, Any] | None = None
+) -> tuple[list[str], Iterator[Sequence[Any]]]:
+    """Run one read-only statement with bound parameters; return columns and rows.
+
+    Raises:
+        ReadOnlyViolation: the statement tried to change something.
+        QueryError: any other failure of the statement.
+    """
+    if engine.dialect.name == "postgresql":
+        return _run_postgres(engine, sql, params or {})
+    try:
+        connection = engine.connect()
+    except SQLAlchemyError as exc:
+        raise _sql_error(exc) from exc
+    try:
+        transaction = connection.begin()
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql("SET TRANSACTION READ ONLY")
+        result = connection.execute(text(sql), params or {})
+    except SQLAlchemyError as exc:
+        connection.close()
+        raise _sql_error(exc) from exc
+    if not result.returns_rows:
+        connection.close()
+        return [], iter(())
+    columns = list(result.keys())
+
+    def rows() -> Iterator[Sequence[Any]]:
+        try:
+            yield from result
+        finally:
+            transaction.rollback()
+            connection.close()
+
+    return columns, rows()
+
+
+def _run_postgres(
+    engine: Engine, sql: str, params: dict[str, Any]
+) -> tuple[list[str], Iterator[Sequence[Any]]]:
+    """``run_sql`` on PostgreSQL: a read-only session and a prepared statement.
+
+    The statement goes through the extended query protocol (``prepare=True``),
+    which the server refuses for more than one statement, so a
+    ``COMMIT; DROP TABLE ...`` cannot escape the read-only transaction. The
+    ``:name`` placeholders are compiled to the driver's own, values bound.
+    """
+    dbapi_error = engine.dialect.loaded_dbapi.Error
+    try:
+        compiled = text(sql).compile(dialect=engine.dialect)
+        values = compiled.construct_params(params)
+    except SQLAlchemyError as exc:
+        raise _sql_error(exc) from exc
+    try:
+        raw = engine.raw_connection()
+    except (DBAPIError, dbapi_error) as exc:
+        raise _sql_error(exc) from exc
+    connection = raw.driver_connection
+    try:
+        connection.read_only = True  # type: ignore[union-attr]
+        cursor = connection.cursor()  # type: ignore[union-attr]
+        cursor.execute(compiled.string, values, prepare=True)
+    except dbapi_error as exc:
+        raw.close()
+        raise _sql_error(exc) from exc
+    if cursor.description is None:
+        raw.close()
+        return [], iter(())
+    columns = [col.name for col in cursor.description]
+
+    def rows() -> Iterator[Sequence[Any]]:
+        try:
+            yield from cursor
+        finally:
+            connection.rollback()  # type: ignore[union-attr]
+            raw.close()
+
+    return columns, rows()
+
+
+def _sql_error(exc: Exception) -> Exception:
+    """Name what went wrong with a user's SQL in one line."""
+    missing = regex.search(r"value is required for bind parameter '(\w+)'", str(exc))
+    if missing:
+        name = missing[1]
+        return QueryError(f"query failed: no value for :{name}; pass -p {name} VALUE")
+    orig = getattr(exc, "orig", None) or exc
+    message = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
+    lowered = message.lower()
+    if any(
+        marker in lowered
+        for marker in ("not authorized", "readonly", "read-only", "read only", "query_only")
+    ):
+        return ReadOnlyViolation(f"refused: quotedb sql is read-only ({message})")
+    if "one statement at a time" in lowered or "multiple commands" in lowered:
+        return QueryError("refused: quotedb sql runs exactly one statement")
+    return QueryError(f"query failed: {message}")

@@ -1,0 +1,69 @@
+"""Plain value types that the parser produces and ingest consumes.
+
+They live in their own module so that the parser, the metadata extractor,
+ingest and the evaluation code can share them without importing each other
+(and without importing SQLAlchemy: parsing is pure Python).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+#: Kinds of speaker the parser can tell apart.
+SPEAKER_KINDS = ("person", "organisation", "document", "group")
+
+
+@dataclass(frozen=True, slots=True)
+class Speaker:
+    """Somebody (or something) an article quotes, resolved within the article.
+
+    ``name`` is the canonical full name with titles stripped ("Donald Rumsfeld");
+    ``aliases`` are the other ways the article referred to them by name
+    ("Mr Rumsfeld", "Rumsfeld", "Defense Secretary Donald Rumsfeld").
+    Pronouns ("he") are mentions, not aliases.
+    """
+
+    name: str
+    kind: str | None = None
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """One direct quotation: ``article_text[start:end] == text``.
+
+    ``fragment`` marks scare quotes and short fragments with no speech cue
+    ("foreign" force, the "meltdown"): kept for completeness, never attributed.
+    """
+
+    text: str
+    start: int
+    end: int
+    paragraph: int
+    speaker: str | None = None
+    speaker_kind: str | None = None
+    speaker_mention: str | None = None
+    cue: str | None = None
+    fragment: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleMeta:
+    """Metadata read from the article text itself (all optional)."""
+
+    title: str | None = None
+    published: date | None = None
+    outlet: str | None = None
+    authors: tuple[str, ...] = ()
+    dateline: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedArticle:
+    """Everything the parser found in one article."""
+
+    text: str
+    meta: ArticleMeta = field(default_factory=ArticleMeta)
+    quotes: tuple[Quote, ...] = ()
+    speakers: tuple[Speaker, ...] = ()

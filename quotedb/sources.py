@@ -1,0 +1,161 @@
+"""Finding article files and turning their bytes into text.
+
+Kept apart from ingest so that reading and decoding rules (what counts as a
+binary file, which encodings are accepted, how line endings are normalised)
+are small pure functions that can be tested on their own.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import os
+import sys
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import ArticleReadError
+
+#: Files larger than this are refused unless the caller raises the limit.
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+STDIN = "-"
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """A file (or stdin) to ingest, named as the user will see it."""
+
+    name: str
+    path: Path | None  # None for stdin
+
+
+@dataclass(frozen=True, slots=True)
+class SourceProblem:
+    """A path that could not even be listed: reported, never fatal to the batch."""
+
+    name: str
+    message: str
+
+
+def find_sources(paths: list[str], pattern: str = "*.txt") -> Iterator[SourceFile | SourceProblem]:
+    """Expand files, folders (recursively, matching ``pattern``) and ``-``.
+
+    Folders are walked in sorted order so a run is deterministic; symlinked
+    folders are not followed, so a symlink loop cannot trap the walk.
+    """
+    for raw in paths:
+        if raw == STDIN:
+            yield SourceFile(STDIN, None)
+            continue
+        path = Path(raw)
+        if path.is_dir():
+            yield from _walk(path, pattern)
+        elif path.is_file():
+            yield SourceFile(str(path), path)
+        elif path.is_symlink():
+            yield SourceProblem(raw, "broken symbolic link")
+        elif not path.exists():
+            yield SourceProblem(raw, "no such file or folder")
+        else:
+            yield SourceProblem(raw, "not a regular file")
+
+
+def _walk(folder: Path, pattern: str) -> Iterator[SourceFile | SourceProblem]:
+    found = False
+    for root, dirs, files in os.walk(folder, onerror=None, followlinks=False):
+        dirs.sort()
+        for name in sorted(files):
+            path = Path(root) / name
+            if not path.match(pattern):
+                continue
+            found = True
+            if path.is_symlink() and not path.exists():
+                yield SourceProblem(str(path), "broken symbolic link")
+            else:
+                yield SourceFile(str(path), path)
+    if not found:
+        yield SourceProblem(str(folder), f"no files matching {pattern!r} in this folder")
+
+
+def read_source(source: SourceFile, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
+    """Read and decode one article, normalised for storage.
+
+    Raises:
+        ArticleReadError: unreadable, too large, binary, undecodable or empty.
+    """
+    try:
+        if source.path is None:
+            data = sys.stdin.buffer.read(max_bytes + 1)
+        else:
+            with open(source.path, "rb") as handle:
+                data = handle.read(max_bytes + 1)
+    except OSError as exc:
+        raise ArticleReadError(f"{source.name}: cannot read: {exc.strerror or exc}") from exc
+    if len(data) > max_bytes:
+        raise ArticleReadError(f"{source.name}: larger than the {max_bytes:,}-byte limit")
+    return normalise_text(decode_bytes(data, source.name), source.name)
+
+
+def decode_bytes(data: bytes, name: str) -> str:
+    """Decode article bytes: UTF-8 (with or without BOM) or UTF-16/32 with a BOM.
+
+    Anything else is an error rather than a guess: silently storing mojibake
+    would corrupt a researcher's corpus without anyone noticing.
+
+    >>> decode_bytes(codecs.BOM_UTF8 + "é".encode(), "a.txt")
+    'é'
+    >>> decode_bytes("é".encode("utf-16"), "a.txt")
+    'é'
+    """
+    for bom, encoding in (
+        (codecs.BOM_UTF32_LE, "utf-32"),
+        (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError as exc:
+                raise ArticleReadError(
+                    f"{name}: not valid {encoding.upper()}: {exc.reason}"
+                ) from exc
+    if b"\x00" in data:
+        raise ArticleReadError(f"{name}: binary file (contains NUL bytes), not a text article")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ArticleReadError(
+            f"{name}: not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+            "convert it to UTF-8 first, e.g. iconv -f cp1252 -t utf-8"
+        ) from exc
+
+
+def normalise_text(text: str, name: str) -> str:
+    """The text as stored: line endings made ``\\n``; refuses empty articles.
+
+    Offsets are offsets into this stored text, so CRLF and CR files get exact
+    spans too.
+
+    >>> normalise_text("a\\r\\nb\\rc", "x")
+    'a\\nb\\nc'
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise ArticleReadError(f"{name}: empty article (no text)")
+    if "\x00" in text:
+        raise ArticleReadError(f"{name}: binary file (contains NUL characters), not a text article")
+    return text
+
+
+def content_hash(text: str) -> str:
+    """The dedupe key: sha256 of the text, NFC-normalised and trimmed.
+
+    >>> content_hash("abc\\n") == content_hash("  abc")
+    True
+    """
+    canonical = unicodedata.normalize("NFC", text).strip()
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

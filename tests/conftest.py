@@ -1,0 +1,97 @@
+"""Shared fixtures: real databases, never mocks.
+
+``db_url`` gives each test a fresh SQLite file under ``tmp_path`` and, when
+``QUOTEDB_TEST_POSTGRES_URL`` names a PostgreSQL server, runs the test a second
+time on a database of its own there (created before, dropped after).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from quotedb.cli import cli
+
+REPO = Path(__file__).resolve().parent.parent
+SEEDS = REPO / "seeds"
+POSTGRES_ENV = "QUOTEDB_TEST_POSTGRES_URL"
+
+
+@pytest.fixture
+def seeds_dir(tmp_path: Path) -> Path:
+    """A private copy of the seed articles (without gold.jsonl)."""
+    target = tmp_path / "seeds"
+    target.mkdir()
+    for path in sorted(SEEDS.glob("*.txt")):
+        shutil.copy(path, target / path.name)
+    return target
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    """A SQLite file that does not exist yet."""
+    return f"sqlite:///{tmp_path / 'quotes.db'}"
+
+
+
+@contextmanager
+def postgres_database(server_url: str) -> Iterator[str]:
+    """A new, empty PostgreSQL database on the test server; dropped afterwards."""
+    name = f"quotedb_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        try:
+            yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+        finally:
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
+def _backends() -> list[object]:
+    skip = pytest.mark.skip(reason=f"{POSTGRES_ENV} is not set: PostgreSQL runs skipped")
+    return [
+        pytest.param("sqlite", id="sqlite"),
+        pytest.param("postgresql", id="postgresql",
+                     marks=() if os.environ.get(POSTGRES_ENV) else skip),
+    ]
+
+
+@pytest.fixture(params=_backends())
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database URL on each backend under test."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'quotes.db'}"
+        return
+    with postgres_database(os.environ[POSTGRES_ENV]) as url:
+        yield url
+
+
+class Quotedb:
+    """Runs the real CLI in-process against one database."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def __call__(self, *args: str, input: str | bytes | None = None) -> Result:
+        runner = CliRunner()
+        return runner.invoke(cli, ["--db", self.url, *args], input=input,
+                             catch_exceptions=False)
+
+
+@pytest.fixture
+def quotedb(db_url: str) -> Quotedb:
+    """The CLI bound to a fresh database on each backend."""
+    return Quotedb(db_url)

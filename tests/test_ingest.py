@@ -1,0 +1,155 @@
+"""``quotedb ingest`` on real files: dedupe, updates, bad input, summaries."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from quotedb import db, models
+
+from .conftest import Quotedb
+
+
+def counts(url: str) -> dict[str, int]:
+    engine = db.make_engine(url)
+    try:
+        with Session(engine) as session:
+            return {
+                table.__tablename__: session.scalar(select(func.count()).select_from(table)) or 0
+                for table in (models.Article, models.Quote, models.Speaker, models.SpeakerAlias)
+            }
+    finally:
+        engine.dispose()
+
+
+def test_ingest_seeds_stores_attributed_quotes(quotedb: Quotedb, seeds_dir: Path) -> None:
+    result = quotedb("ingest", str(seeds_dir))
+    assert result.exit_code == 0, result.output
+    assert "articles: 5 new, 0 unchanged, 0 updated, 0 failed" in result.stderr
+    rows = json.loads(quotedb("quotes", "--format", "json").stdout)
+    attributed = [row for row in rows if row["speaker"]]
+    assert len(attributed) >= 30
+    assert counts(quotedb.url)["articles"] == 5
+
+
+def test_every_stored_quote_is_its_span_of_the_article(quotedb: Quotedb, seeds_dir: Path) -> None:
+    quotedb("ingest", str(seeds_dir))
+    engine = db.make_engine(quotedb.url)
+    try:
+        with Session(engine) as session:
+            stored = session.scalars(select(models.Quote)).all()
+            assert stored
+            for quote in stored:
+                assert quote.article.text[quote.start:quote.end] == quote.text
+    finally:
+        engine.dispose()
+
+
+def test_reingest_is_a_no_op(quotedb: Quotedb, seeds_dir: Path) -> None:
+    quotedb("ingest", str(seeds_dir))
+    before = counts(quotedb.url)
+    export_before = quotedb("export", "--format", "jsonl").stdout
+    result = quotedb("ingest", str(seeds_dir))
+    assert result.exit_code == 0
+    assert "articles: 0 new, 5 unchanged, 0 updated, 0 failed; quotes: 0 stored" in result.stderr
+    assert counts(quotedb.url) == before
+    assert quotedb("export", "--format", "jsonl").stdout == export_before
+
+
+def test_changed_content_replaces_the_articles_quotes(quotedb: Quotedb, tmp_path: Path) -> None:
+    article = tmp_path / "a.txt"
+    article.write_text('"We will win," said Jane Doe, the mayor.\n', encoding="utf-8")
+    assert quotedb("ingest", str(article)).exit_code == 0
+    article.write_text('"We have lost," said Jane Doe, the mayor.\n', encoding="utf-8")
+    result = quotedb("ingest", str(article))
+    assert result.exit_code == 0
+    assert "0 new, 0 unchanged, 1 updated" in result.stderr
+    rows = json.loads(quotedb("quotes", "--format", "json").stdout)
+    assert [(row["quote"], row["speaker"]) for row in rows] == [("We have lost,", "Jane Doe")]
+    assert counts(quotedb.url)["articles"] == 1
+
+
+def test_undecodable_file_is_reported_and_others_ingest(quotedb: Quotedb, seeds_dir: Path) -> None:
+    (seeds_dir / "zz_bad.txt").write_bytes(b"caf\xe9 \xff\xfe broken")
+    result = quotedb("ingest", str(seeds_dir))
+    assert result.exit_code == 1
+    assert "zz_bad.txt: not valid UTF-8" in result.stderr
+    assert "5 new, 0 unchanged, 0 updated, 1 failed" in result.stderr
+    assert counts(quotedb.url)["articles"] == 5
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        pytest.param("bin.txt", b"\x89PNG\r\n\x1a\n\x00\x00", "binary file", id="binary"),
+        pytest.param("empty.txt", b"", "empty article", id="empty"),
+        pytest.param("blank.txt", b" \n\t\n", "empty article", id="whitespace-only"),
+    ],
+)
+def test_bad_files_get_one_line_errors(
+    quotedb: Quotedb, tmp_path: Path, name: str, content: bytes, message: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    result = quotedb("ingest", str(path))
+    assert result.exit_code == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert errors == [f"error: {path}: {message}" + errors[0].split(message, 1)[1]]
+
+
+def test_missing_path_is_reported(quotedb: Quotedb, tmp_path: Path) -> None:
+    result = quotedb("ingest", str(tmp_path / "nope.txt"))
+    assert result.exit_code == 1
+    assert f"error: {tmp_path / 'nope.txt'}: no such file or folder" in result.stderr
+
+
+def test_unreadable_file_is_reported(quotedb: Quotedb, tmp_path: Path) -> None:
+    if os.geteuid() == 0:
+        pytest.skip("root can read any file")
+    path = tmp_path / "locked.txt"
+    path.write_text('"Hi," she said.', encoding="utf-8")
+    path.chmod(0)
+    result = quotedb("ingest", str(path))
+    assert result.exit_code == 1
+    assert "cannot read" in result.stderr
+
+
+def test_stdin_article(quotedb: Quotedb) -> None:
+    text = '“We are ready,” said Maria Lopez, the coach.\n'
+    result = quotedb("ingest", "-", input=text.encode("utf-8"))
+    assert result.exit_code == 0, result.output
+    again = quotedb("ingest", "-", input=text.encode("utf-8"))
+    assert "0 new, 1 unchanged" in again.stderr
+    rows = json.loads(quotedb("quotes", "--format", "json").stdout)
+    assert rows[0]["speaker"] == "Maria Lopez"
+    assert rows[0]["article_source"].startswith("stdin:")
+
+
+def test_glob_picks_files_in_folders(quotedb: Quotedb, tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "a.md").write_text('"Yes," said Ann Lee.', encoding="utf-8")
+    (tmp_path / "sub" / "b.txt").write_text('"No," said Bob Ray.', encoding="utf-8")
+    result = quotedb("ingest", str(tmp_path), "--glob", "*.md")
+    assert result.exit_code == 0, result.output
+    assert "1 new" in result.stderr
+
+
+def test_same_text_under_another_name_is_unchanged(quotedb: Quotedb, tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text('"Yes," said Ann Lee.\n', encoding="utf-8")
+    (tmp_path / "b.txt").write_text('"Yes," said Ann Lee.\r\n', encoding="utf-8")
+    result = quotedb("ingest", str(tmp_path))
+    assert "1 new, 1 unchanged" in result.stderr
+
+
+def test_speakers_are_shared_across_articles(quotedb: Quotedb, tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text('"Yes," said Ann Lee, the mayor.', encoding="utf-8")
+    (tmp_path / "b.txt").write_text('Ann Lee spoke. "No," Ms Lee said.', encoding="utf-8")
+    quotedb("ingest", str(tmp_path))
+    rows = json.loads(quotedb("speakers", "--format", "json").stdout)
+    assert [(r["name"], r["quotes"], r["articles"]) for r in rows] == [("Ann Lee", 2, 2)]
