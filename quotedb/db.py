@@ -17,7 +17,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -157,16 +157,40 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
+#: Advisory lock key that serialises quotedb migrations on PostgreSQL.
+_MIGRATION_LOCK = 0x71756F7465  # "quote"
+
+
+def _lock_for_migration(connection: Connection) -> None:
+    """Make concurrent migrations of one database take turns.
+
+    Several ingest workers may open a new database at once, and each would
+    create the tables. On SQLite the transaction's BEGIN IMMEDIATE already
+    serialises them; on PostgreSQL an advisory lock held to the end of the
+    transaction does. Alembic reads the current revision after the lock, so
+    the later migrations find the work done and do nothing.
+    """
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Migrate the database up to ``revision`` inside one transaction."""
     with engine.begin() as connection:
-        command.upgrade(alembic_config(str(engine.url), connection), revision)
+        _lock_for_migration(connection)
+        command.upgrade(alembic_config(_url_of(engine), connection), revision)
 
 
 def downgrade(engine: Engine, revision: str) -> None:
     """Migrate the database down to ``revision`` inside one transaction."""
     with engine.begin() as connection:
-        command.downgrade(alembic_config(str(engine.url), connection), revision)
+        _lock_for_migration(connection)
+        command.downgrade(alembic_config(_url_of(engine), connection), revision)
+
+
+def _url_of(engine: Engine) -> str:
+    """The engine's URL with its password, for Alembic's config."""
+    return engine.url.render_as_string(hide_password=False)
 
 
 def history() -> list[tuple[str, str | None, str]]:

@@ -403,17 +403,41 @@ def run_sql(
     return columns, rows()
 
 
+#: Statements that only read. COPY is left out: as a superuser it writes
+#: server files even inside a read-only transaction.
+_PG_READING_KEYWORDS = frozenset({"select", "with", "values", "table", "explain", "show"})
+_LEADING = regex.compile(r"(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/|\()*(\w*)", regex.DOTALL)
+
+
+def _first_keyword(sql: str) -> str:
+    """The statement's first word, after comments and opening parentheses.
+
+    >>> _first_keyword("  -- hi\n/* x */ (SELECT 1)")
+    'select'
+    """
+    match = _LEADING.match(sql)
+    return match[1].lower() if match else ""
+
+
 def _run_postgres(
     engine: Engine, sql: str, params: dict[str, Any]
 ) -> tuple[list[str], Iterator[Sequence[Any]]]:
     """``run_sql`` on PostgreSQL: a read-only session and a prepared statement.
 
-    The statement goes through the extended query protocol (``prepare=True``),
+    Only reading statements are accepted (see ``_PG_READING_KEYWORDS``). The
+    statement goes through the extended query protocol (``prepare=True``),
     which the server refuses for more than one statement, so a
     ``COMMIT; DROP TABLE ...`` cannot escape the read-only transaction. The
     ``:name`` placeholders are compiled to the driver's own, values bound.
     """
     dbapi_error = engine.dialect.loaded_dbapi.Error
+    keyword = _first_keyword(sql)
+    if keyword not in _PG_READING_KEYWORDS:
+        raise ReadOnlyViolation(
+            f"refused: quotedb sql is read-only and runs only "
+            f"{'/'.join(sorted(k.upper() for k in _PG_READING_KEYWORDS))} statements"
+            + (f", not {keyword.upper()}" if keyword else "")
+        )
     try:
         compiled = text(sql).compile(dialect=engine.dialect)
         values = compiled.construct_params(params)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -107,17 +106,6 @@ def test_missing_path_is_reported(quotedb: Quotedb, tmp_path: Path) -> None:
     result = quotedb("ingest", str(tmp_path / "nope.txt"))
     assert result.exit_code == 1
     assert f"error: {tmp_path / 'nope.txt'}: no such file or folder" in result.stderr
-
-
-def test_unreadable_file_is_reported(quotedb: Quotedb, tmp_path: Path) -> None:
-    if os.geteuid() == 0:
-        pytest.skip("root can read any file")
-    path = tmp_path / "locked.txt"
-    path.write_text('"Hi," she said.', encoding="utf-8")
-    path.chmod(0)
-    result = quotedb("ingest", str(path))
-    assert result.exit_code == 1
-    assert "cannot read" in result.stderr
 
 
 def test_stdin_article(quotedb: Quotedb) -> None:
