@@ -2,16 +2,22 @@
 
 The library API the CLI is built on::
 
-    from quotedb import parse_article, open_database, ingest_text
-    parsed = parse_article(open("article.txt").read())
+    from quotedb import connect, parse_article
+    parsed = parse_article(open("article.txt", encoding="utf-8").read())
     for quote in parsed.quotes:
         print(quote.speaker, quote.text)
+
+    with connect("quotes.db") as db:
+        db.ingest("seeds/")
+        for row in db.quotes(speaker="Rumsfeld"):
+            print(row["speaker"], row["quote"])
 """
 
 from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from .api import Database, connect  # noqa: E402
 from .db import open_database, resolve_url  # noqa: E402
 from .errors import QuotedbError  # noqa: E402
 from .ingest import Summary, ingest_paths, ingest_text  # noqa: E402
@@ -22,6 +28,7 @@ from .sources import find_sources  # noqa: E402
 
 __all__ = [
     "PARSER_VERSION",
+    "Database",
     "ArticleMeta",
     "ParsedArticle",
     "Quote",
@@ -30,6 +37,7 @@ __all__ = [
     "Speaker",
     "Summary",
     "__version__",
+    "connect",
     "find_sources",
     "ingest_paths",
     "ingest_text",

@@ -7,6 +7,7 @@ nowhere else; data goes to stdout, progress and messages to stderr.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -23,9 +24,12 @@ from sqlalchemy.orm import Session
 
 from . import __version__, db, queries
 from .errors import QuotedbError
-from .export import EXPORT_FORMATS, FORMATS, write_rows
+from .export import EXPORT_FORMATS, FORMATS, jsonable, write_rows
+from .formats import FORMAT_GLOBS, INPUT_FORMATS, FieldMap, format_for
 from .ingest import Outcome, ingest_paths
+from .parquet import write_parquet
 from .sources import DEFAULT_MAX_BYTES, SourceFile, find_sources
+from .stats import corpus_stats, format_stats
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -103,36 +107,59 @@ def cli(ctx: click.Context, db_url: str | None, quiet: bool) -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--glob", "pattern", default="*.txt", show_default=True,
-              help="Which files to take from folders.")
+@click.option("--glob", "pattern", default=None,
+              help="Which files to take from folders [default: *.txt, or the --input-format's "
+                   "extension].")
+@click.option("--input-format", type=click.Choice(INPUT_FORMATS), default=None,
+              help="Read every input as this format [default: by file extension; stdin: txt].")
+@click.option("--text-field", help="Record field holding the article text "
+                                   "[default: text, body or content].")
+@click.option("--title-field", help="Record field holding the title [default: title, headline].")
+@click.option("--date-field", help="Record field holding the date [default: date, published].")
+@click.option("--url-field", help="Record field holding the URL [default: url, link].")
+@click.option("--id-field", help="Record field holding a unique id [default: id].")
 @click.option("--max-size", "max_bytes", default=DEFAULT_MAX_BYTES, show_default=True,
-              type=click.IntRange(min=1), help="Refuse files larger than this many bytes.")
+              type=click.IntRange(min=1),
+              help="Refuse files (JSONL/CSV: records) larger than this many bytes.")
 @click.option("-w", "--workers", type=click.IntRange(min=1), default=None,
               help="Parser processes (default: the number of cores).")
 @click.option("--batch-size", type=click.IntRange(min=1), default=64, show_default=True,
               help="Articles per transaction (each still all-or-nothing).")
 @pass_app
-def ingest(app: App, paths: tuple[str, ...], pattern: str, max_bytes: int,
+def ingest(app: App, paths: tuple[str, ...], pattern: str | None, input_format: str | None,
+           text_field: str | None, title_field: str | None, date_field: str | None,
+           url_field: str | None, id_field: str | None, max_bytes: int,
            workers: int | None, batch_size: int) -> None:
-    """Ingest article files, folders (recursively) or - for stdin.
+    """Ingest articles: files, folders (recursively) or - for stdin.
 
-    Each article is stored in its own transaction. The same text again is
-    "unchanged"; a file whose text changed replaces its old version. A file
+    Plain text, HTML pages (extra 'html'), JSON Lines, JSON and CSV corpora
+    (one article per record) are told apart by extension. Each article is
+    stored in its own transaction. The same text again is "unchanged"; a
+    source whose text changed replaces its old version. A file or record
     that cannot be read is reported and the rest still ingest (exit status 1).
 
     \b
     Example:
         quotedb ingest seeds/ more/article.txt
-        cat article.txt | quotedb ingest -
+        quotedb ingest saved-pages/ --glob '*.html'
+        quotedb ingest corpus.jsonl --text-field body
+        some-scraper | quotedb ingest - --input-format jsonl
     """
-    workers = workers or os.cpu_count() or 1
-    options: dict[str, Any] = {"workers": workers, "batch_size": batch_size,
-                               "max_bytes": max_bytes}
+    fields = FieldMap.from_options(text=text_field, title=title_field, date=date_field,
+                                   url=url_field, id=id_field)
+    pattern = pattern or FORMAT_GLOBS.get(input_format or "txt", "*.txt")
+    options: dict[str, Any] = {
+        "workers": workers or os.cpu_count() or 1, "batch_size": batch_size,
+        "max_bytes": max_bytes, "input_format": input_format, "fields": fields,
+    }
     with app.engine() as engine:
         if not app.quiet and sys.stderr.isatty():
-            # Listing paths (not reading files) first gives the bar its length.
+            # Listing paths (not reading files) first gives the bar its length;
+            # corpus files hold many records, so their bar counts records.
             sources = list(find_sources(list(paths), pattern))
-            with click.progressbar(length=len(sources), file=sys.stderr,
+            one_each = all(format_for(s.name, input_format) in ("txt", "html")
+                           for s in sources if isinstance(s, SourceFile) and s.path)
+            with click.progressbar(length=len(sources) if one_each else None, file=sys.stderr,
                                    label="ingesting") as bar:
                 summary = ingest_paths(engine, sources, **options,
                                        on_outcome=lambda o: _after(o, bar.update))
@@ -321,8 +348,9 @@ def sql(app: App, query: str, params: tuple[tuple[str, str], ...], fmt: str) -> 
 
 @cli.command()
 @quote_filters
-@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="csv",
-              show_default=True, help="Output format.")
+@click.option("--format", "fmt", type=click.Choice([*EXPORT_FORMATS, "parquet"]),
+              default="csv", show_default=True,
+              help="Output format (parquet needs the 'parquet' extra and -o).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path),
               help="Write here instead of stdout.")
 @click.option("--raw", is_flag=True,
@@ -339,11 +367,21 @@ def export(app: App, fmt: str, output: Path | None, raw: bool, **filters: Any) -
     Example:
         quotedb export --format csv -o quotes.csv
         quotedb export --speaker Kirby --format jsonl
+        quotedb export --format parquet -o quotes.parquet
     """
+    if fmt == "parquet" and output is None:
+        raise click.UsageError("--format parquet writes a file: give -o FILE")
     with app.session() as session:
         stmt = queries.quotes_select(_filter(**filters), _dialect(session))
         rows = session.execute(stmt.execution_options(yield_per=2000))
-        if output is None:
+        if fmt == "parquet":
+            assert output is not None
+            try:
+                count = write_parquet(rows, queries.QUOTE_COLUMNS, output,
+                                      types=[c.type.python_type for c in stmt.selected_columns])
+            except (ImportError, OSError) as exc:
+                raise click.ClickException(f"{output}: {exc}") from exc
+        elif output is None:
             count = write_rows(rows, queries.QUOTE_COLUMNS, fmt, sys.stdout, raw=raw)
         else:
             try:
@@ -360,6 +398,47 @@ def _dialect(session: Session) -> str:
 
 def _emit(rows: Any, columns: Any, fmt: str, out: TextIO) -> None:
     write_rows(rows, list(columns), fmt, out)
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+@pass_app
+def stats(app: App, fmt: str) -> None:
+    """A one-screen summary of the corpus: counts, top speakers, date range.
+
+    \b
+    Example:
+        quotedb stats
+        quotedb stats --format json
+    """
+    with app.session() as session:
+        figures = corpus_stats(session)
+    if fmt == "json":
+        click.echo(json.dumps(figures, default=jsonable, indent=2, ensure_ascii=False))
+    else:
+        click.echo(format_stats(figures), nl=False)
+
+
+@cli.command()
+@click.option("--port", type=click.IntRange(1, 65535), default=8001, show_default=True)
+@click.option("--open", "open_browser", is_flag=True, help="Open a web browser.")
+@pass_app
+def browse(app: App, port: int, open_browser: bool) -> None:
+    """Explore the database in Datasette (extra 'browse'; SQLite only).
+
+    Tables are labelled, quotes are searchable and faceted by speaker, and
+    canned queries list the most quoted speakers and a speaker over time.
+
+    \b
+    Example:
+        quotedb browse --open
+    """
+    from .browse import browse as serve
+
+    with app.engine():  # creates or checks the schema first
+        pass
+    sys.exit(serve(app.db, port=port, open_browser=open_browser))
 
 
 # --- evaluation -----------------------------------------------------------
@@ -384,8 +463,6 @@ def eval_command(gold: Path, articles_dir: Path | None, fmt: str, show_errors: b
     Example:
         quotedb eval seeds/gold.jsonl seeds --format json
     """
-    import json
-
     from .evaluate import evaluate
 
     try:

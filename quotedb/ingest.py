@@ -17,7 +17,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any, Literal
 
@@ -28,10 +28,18 @@ from sqlalchemy.orm import Session
 
 from . import models
 from .errors import ArticleReadError
+from .formats import ArticleRecord, FieldMap, RecordProblem, format_for, source_records
 from .names import name_key
 from .parser import PARSER_VERSION, parse_article
 from .records import ParsedArticle
-from .sources import DEFAULT_MAX_BYTES, SourceFile, SourceProblem, content_hash, read_source
+from .sources import (
+    DEFAULT_MAX_BYTES,
+    STDIN,
+    SourceFile,
+    SourceProblem,
+    content_hash,
+    read_source,
+)
 
 Status = Literal["new", "unchanged", "updated", "failed"]
 
@@ -88,27 +96,90 @@ class Prepared:
     parsed: ParsedArticle
 
 
-Work = SourceFile | SourceProblem
+@dataclass(frozen=True, slots=True)
+class PageFile:
+    """A file holding one article in a format that needs extracting (HTML).
+
+    Extraction is slow, so it happens in the worker along with parsing.
+    """
+
+    source: SourceFile
+    fmt: str
+
+
+Work = SourceFile | SourceProblem | PageFile | ArticleRecord | RecordProblem
+
+#: Formats with one article per file, read (and extracted) in the worker.
+_ONE_PER_FILE = ("txt", "html")
+
+
+def expand(
+    sources: Iterable[SourceFile | SourceProblem],
+    *,
+    input_format: str | None = None,
+    fields: FieldMap | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> Iterator[Work]:
+    """Turn listed sources into units of work, one per article, lazily.
+
+    Plain-text and HTML files stay whole (a worker reads them); JSON Lines,
+    JSON and CSV files are streamed here, record by record, so a huge corpus
+    file is never held in memory. Standard input is read here too.
+    """
+    for source in sources:
+        if isinstance(source, SourceProblem):
+            yield source
+            continue
+        fmt = format_for(source.name, input_format) if source.path else (input_format or "txt")
+        if source.path is not None and fmt == "txt":
+            yield source
+        elif source.path is not None and fmt in _ONE_PER_FILE:
+            yield PageFile(source, fmt)
+        else:
+            yield from source_records(source, fmt, fields, max_bytes)
 
 
 def prepare(item: Work, max_bytes: int = DEFAULT_MAX_BYTES) -> Prepared | Outcome:
-    """Read, decode and parse one input; a failure becomes a "failed" Outcome.
+    """Read, decode and parse one article; a failure becomes a "failed" Outcome.
 
     Pure CPU and file work with no database, so it runs in worker processes.
     """
     if isinstance(item, SourceProblem):
         return Outcome(item.name, "failed", error=f"{item.name}: {item.message}")
+    if isinstance(item, RecordProblem):
+        return Outcome(item.source, "failed", error=item.message)
+    if isinstance(item, PageFile):
+        record = next(iter(source_records(item.source, item.fmt, None, max_bytes)), None)
+        if record is None:
+            return Outcome(item.source.name, "failed", error=f"{item.source.name}: no article")
+        return prepare(record, max_bytes)
+    if isinstance(item, ArticleRecord):
+        return _parsed(item.source, item.text, record=item)
     try:
         text = read_source(item, max_bytes=max_bytes)
     except ArticleReadError as exc:
         return Outcome(item.name, "failed", error=str(exc))
+    return _parsed(item.name if item.path is not None else STDIN, text)
+
+
+def _parsed(source: str, text: str, record: ArticleRecord | None = None) -> Prepared | Outcome:
+    """Parse a text; a record's own metadata (from a page or corpus) wins over the text's."""
     digest = content_hash(text)
-    name = item.name if item.path is not None else f"stdin:{digest[:16]}"
+    if source in (STDIN, "stdin"):
+        source = f"stdin:{digest[:16]}"
     try:
         parsed = parse_article(text)
     except Exception as exc:  # noqa: BLE001 - a parser bug must not stop the batch
-        return Outcome(name, "failed", error=f"{name}: parser error: {exc!r}")
-    return Prepared(name, digest, parsed)
+        return Outcome(source, "failed", error=f"{source}: parser error: {exc!r}")
+    if record is not None:
+        parsed = replace(parsed, meta=replace(
+            parsed.meta,
+            title=record.title or parsed.meta.title,
+            published=record.published or parsed.meta.published,
+            outlet=record.outlet or parsed.meta.outlet,
+            authors=record.authors or parsed.meta.authors,
+        ))
+    return Prepared(source, digest, parsed)
 
 
 def prepared_in_order(
@@ -143,19 +214,23 @@ def prepared_in_order(
 
 def ingest_paths(
     engine: Engine,
-    sources: Iterable[Work],
+    sources: Iterable[SourceFile | SourceProblem],
     *,
     workers: int = 1,
     batch_size: int = 64,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    input_format: str | None = None,
+    fields: FieldMap | None = None,
     on_outcome: Callable[[Outcome], None] | None = None,
 ) -> Summary:
-    """Ingest every source, in input order; report each outcome as it happens.
+    """Ingest every article of every source, in input order; report each outcome.
 
     Parsing runs in ``workers`` processes; writing happens here, in batches
     of ``batch_size`` articles per transaction, each article inside its own
-    savepoint so it is stored whole or not at all.
+    savepoint so it is stored whole or not at all. Each file's format comes
+    from its extension unless ``input_format`` says otherwise.
     """
+    work = expand(sources, input_format=input_format, fields=fields, max_bytes=max_bytes)
     summary = Summary()
     batch: list[Prepared] = []
 
@@ -166,7 +241,7 @@ def ingest_paths(
                 on_outcome(outcome)
         batch.clear()
 
-    for result in prepared_in_order(sources, workers=workers, max_bytes=max_bytes):
+    for result in prepared_in_order(work, workers=workers, max_bytes=max_bytes):
         if isinstance(result, Outcome):
             flush()  # keep outcomes in input order
             summary.add(result)

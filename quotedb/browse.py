@@ -1,0 +1,271 @@
+"""Browsing a quotedb SQLite file in Datasette: labelled tables, facets, search, saved queries.
+
+Datasette already gives researchers filtering, faceting, full-text search and
+CSV/JSON downloads in a browser; quotedb's part is the metadata that makes
+its schema readable there (what each table and column means, which columns
+to facet on, which FTS table searches quotes) and a few canned queries for
+the questions everybody asks first. Datasette is optional:
+``pip install 'quotedb[browse]'``.
+
+The file is served read-only (Datasette opens it with ``mode=ro``), so
+browsing never changes a corpus, and only on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import inspect
+
+from . import db
+from .errors import DatabaseError, QuotedbError
+
+BROWSE_EXTRA_HINT = "quotedb browse needs the 'browse' extra: pip install 'quotedb[browse]'"
+DEFAULT_PORT = 8001
+
+
+class DatasetteMissing(QuotedbError):
+    """Datasette, which ``quotedb browse`` runs, is not installed."""
+
+
+class BrowseNeedsSQLite(QuotedbError):
+    """Datasette serves SQLite files only; the database is elsewhere."""
+
+
+# --- metadata -------------------------------------------------------------
+
+_SPEAKER_MATCH = """(
+      speakers.key = lower(trim(:speaker))
+      or speakers.id in (select speaker_id from speaker_aliases
+                         where key = lower(trim(:speaker)))
+      or speakers.name like '%' || trim(:speaker) || '%'
+    )"""
+
+CANNED_QUERIES: dict[str, dict[str, str]] = {
+    "most_quoted_speakers": {
+        "title": "Most quoted speakers",
+        "description": "Speakers by number of quotes (fragments excluded), with how many "
+        "articles quote them and the span of those articles' publication dates.",
+        "sql": """select speakers.id as speaker_id, speakers.name, speakers.kind,
+       count(quotes.id) as quotes,
+       count(distinct quotes.article_id) as articles,
+       min(articles.published) as first_published,
+       max(articles.published) as last_published
+from speakers
+join quotes on quotes.speaker_id = speakers.id and quotes.fragment = 0
+join articles on articles.id = quotes.article_id
+group by speakers.id, speakers.name, speakers.kind
+order by quotes desc, speakers.name
+limit 100""",
+    },
+    "quotes_by_speaker_over_time": {
+        "title": "Quotes by a speaker, month by month",
+        "description": "How often a speaker (full name, alias such as 'Mr Rumsfeld', or part "
+        "of a name; any case) is quoted per month of publication. Articles with no "
+        "publication date are counted under 'undated'.",
+        "sql": f"""select coalesce(substr(articles.published, 1, 7), 'undated') as month,
+       speakers.name as speaker,
+       count(quotes.id) as quotes,
+       count(distinct quotes.article_id) as articles
+from quotes
+join speakers on speakers.id = quotes.speaker_id
+join articles on articles.id = quotes.article_id
+where quotes.fragment = 0
+  and {_SPEAKER_MATCH}
+group by month, speakers.id, speakers.name
+order by month, quotes desc""",
+    },
+    "unattributed_quotes": {
+        "title": "Unattributed quotes",
+        "description": "Quotes the parser found no speaker for (fragments excluded): the "
+        "place to check its work or to attribute by hand.",
+        "sql": """select quotes.id as quote_id, articles.id as article_id,
+       articles.title as article_title, articles.published,
+       quotes.paragraph, quotes.text as quote
+from quotes
+join articles on articles.id = quotes.article_id
+where quotes.speaker_id is null and quotes.fragment = 0
+order by articles.id, quotes.start
+limit 1000""",
+    },
+}
+
+_TABLES: dict[str, dict[str, Any]] = {
+    "articles": {
+        "title": "Articles",
+        "description": "One row per ingested article: its text, metadata and where it came from.",
+        "label_column": "title",
+        "facets": ["outlet", "published"],
+        "sort_desc": "published",
+        "columns": {
+            "source": "Where the article came from: a file path, or path#id for a record in a "
+            "JSON Lines, JSON or CSV corpus.",
+            "content_hash": "SHA-256 of the normalised text; the same text is stored once.",
+            "title": "Headline, from the page or record, or read from the text.",
+            "published": "Publication date, where known.",
+            "outlet": "Publication or site name.",
+            "authors": "Bylines, as a JSON list.",
+            "dateline": "Place the story was filed from.",
+            "text": "The article text as stored; quote offsets index into it.",
+            "parser_version": "Version of the quotedb parser that extracted the quotes.",
+        },
+    },
+    "quotes": {
+        "title": "Quotes",
+        "description": "Every direct quotation: articles.text[start:end] is the quote. "
+        "Fragments are scare quotes and short phrases with no speech cue, never attributed.",
+        "label_column": "text",
+        "facets": ["speaker_id", "cue", "fragment"],
+        "columns": {
+            "article_id": "The article quoted from.",
+            "speaker_id": "Who said it (empty when the parser could not tell).",
+            "text": "The quoted words, without the quotation marks.",
+            "start": "Character offset of the quote in the article text.",
+            "end": "Character offset just after the quote.",
+            "paragraph": "Paragraph number in the article, from 0.",
+            "speaker_mention": "How the article referred to the speaker here ('he', "
+            "'Mr Rumsfeld', 'a spokesman').",
+            "cue": "The speech verb that attributes the quote ('said', 'told').",
+            "fragment": "1 for scare quotes and short fragments with no speech cue.",
+        },
+    },
+    "speakers": {
+        "title": "Speakers",
+        "description": "People, organisations, documents and groups that are quoted; one row "
+        "per speaker across all articles.",
+        "label_column": "name",
+        "facets": ["kind"],
+        "columns": {
+            "name": "Canonical full name, titles stripped.",
+            "key": "The name case-folded and without accents or punctuation; unique.",
+            "kind": "person, organisation, document or group.",
+        },
+    },
+    "speaker_aliases": {
+        "title": "Speaker aliases",
+        "description": "Other names a speaker went by ('Mr Rumsfeld', 'Rumsfeld').",
+        "label_column": "alias",
+        "columns": {"alias": "The name as written.", "key": "Its normalised form."},
+    },
+    "alembic_version": {"hidden": True},
+}
+
+
+def datasette_metadata(db_path: Path, *, fts: bool | None = None) -> dict[str, Any]:
+    """Datasette metadata for a quotedb SQLite file: labels, facets, search, queries.
+
+    Datasette names a database after its file's stem, so the metadata is keyed
+    by ``db_path.stem``. Full-text search on quotes is configured when the
+    file has the ``quotes_fts`` table (``fts=None`` looks; True/False forces).
+    """
+    if fts is None:
+        fts = _has_fts(db_path)
+    tables = json.loads(json.dumps(_TABLES))  # a deep copy callers may change
+    if fts:
+        tables["quotes"]["fts_table"] = "quotes_fts"
+        tables["quotes"]["fts_pk"] = "id"
+    return {
+        "title": "quotedb: who said what",
+        "description": "Direct quotations and their speakers extracted from news articles.",
+        "databases": {
+            db_path.stem: {
+                "description": f"quotedb corpus in {db_path.name}.",
+                "tables": tables,
+                "queries": {name: dict(query) for name, query in CANNED_QUERIES.items()},
+            }
+        },
+    }
+
+
+def _has_fts(db_path: Path) -> bool:
+    """Whether the file has the quotes full-text table (read-only look)."""
+    engine = db.make_engine(f"sqlite:///{db_path.resolve()}", read_only=True)
+    try:
+        return "quotes_fts" in inspect(engine).get_table_names()
+    finally:
+        engine.dispose()
+
+
+# --- serving --------------------------------------------------------------
+
+
+def database_file(url_or_path: str | None) -> Path:
+    """The SQLite file behind ``--db``, checked to be a quotedb database at head.
+
+    Raises:
+        BrowseNeedsSQLite: the database is PostgreSQL (or another server).
+        DatabaseError: no such file, or not a usable quotedb database.
+    """
+    url = db.resolve_url(url_or_path)
+    if not db.is_sqlite(url):
+        raise BrowseNeedsSQLite(
+            "quotedb browse serves SQLite files only (Datasette reads SQLite); for "
+            "PostgreSQL, export a copy: quotedb --db URL export --format csv, or query it "
+            "with quotedb sql"
+        )
+    path = db.sqlite_path(url)
+    if path is None:
+        raise DatabaseError("quotedb browse needs a database file, not an in-memory database")
+    if not path.is_file():
+        raise DatabaseError(f"{path}: no such database file; ingest some articles first")
+    engine = db.make_engine(url, read_only=True)
+    try:
+        db.check_schema(engine, create=False)
+    finally:
+        engine.dispose()
+    return path
+
+
+def serve_command(
+    db_path: Path, metadata_path: Path, port: int = DEFAULT_PORT, open_browser: bool = False
+) -> list[str]:
+    """The ``datasette serve`` command line for a file (local interface only)."""
+    command = [
+        sys.executable, "-m", "datasette", "serve", str(db_path),
+        "--metadata", str(metadata_path),
+        "--host", "127.0.0.1",
+        "--port", str(port),
+    ]
+    if open_browser:
+        command.append("--open")
+    return command
+
+
+def browse(
+    url_or_path: str | None, port: int = DEFAULT_PORT, open_browser: bool = False
+) -> int:
+    """Serve the database in Datasette until interrupted; return Datasette's exit status.
+
+    Raises:
+        DatasetteMissing: Datasette is not installed.
+        BrowseNeedsSQLite: the database is not a SQLite file.
+        DatabaseError: the file is missing or not a quotedb database.
+    """
+    if importlib.util.find_spec("datasette") is None:
+        raise DatasetteMissing(BROWSE_EXTRA_HINT)
+    path = database_file(url_or_path)
+    with tempfile.TemporaryDirectory(prefix="quotedb-browse-") as folder:
+        metadata_path = Path(folder) / "metadata.json"
+        metadata_path.write_text(json.dumps(datasette_metadata(path), indent=2),
+                                 encoding="utf-8")
+        try:
+            return subprocess.call(serve_command(path, metadata_path, port, open_browser))
+        except KeyboardInterrupt:
+            return 0
+
+
+__all__ = [
+    "CANNED_QUERIES",
+    "BrowseNeedsSQLite",
+    "DatasetteMissing",
+    "browse",
+    "database_file",
+    "datasette_metadata",
+    "serve_command",
+]

@@ -1,0 +1,345 @@
+"""Score the parser against hand-annotated gold quotations.
+
+The matching rules are fixed so that figures compare with other tools:
+
+* Quote texts are compared as case-folded ``\\w+`` tokens (curly quotes
+  folded); a prediction matches a gold quote when their token-overlap F1 is
+  at least :data:`MATCH_THRESHOLD`. Pairs are taken greedily, best first,
+  one-to-one.
+* Gold quotes marked ``optional`` are neither required nor held against a
+  prediction: a prediction matching one is removed from both sides.
+* Predictions with ``fragment=True`` are not predictions.
+* A speaker is right when its normalised name equals the gold ``speaker`` or
+  one of its ``aliases`` (case-folded, punctuation dropped, a leading "the"
+  dropped, whitespace collapsed). Speaker accuracy is over matched gold
+  quotes with a non-null speaker.
+* End to end, a matched quote counts only when its speaker is right too (a
+  null gold speaker needs a null prediction).
+
+A ratio whose denominator is zero is 1.0: nothing was there to get wrong.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import regex
+
+from .parser import parse_article
+from .records import Quote
+
+#: Token-overlap F1 at or above which a prediction matches a gold quote.
+MATCH_THRESHOLD = 0.8
+
+#: Word tokens compared between gold and predicted texts.
+_TOKEN = regex.compile(r"\w+")
+#: Curly and other typographic quotes folded to straight ones before tokenising.
+_QUOTE_FOLD = str.maketrans(
+    {"\u2018": "'", "\u2019": "'", "\u201A": "'", "\u201C": '"', "\u201D": '"', "\u201E": '"'}
+)
+#: Anything that is not a letter, digit or space: dropped from speaker names.
+_NAME_PUNCT = regex.compile(r"[^\w\s]|_")
+_SPACES = regex.compile(r"\s+")
+
+ERROR_KINDS = ("missed", "spurious", "wrong_speaker")
+
+
+class GoldFileError(ValueError):
+    """A gold file line is not a valid annotation (the message names file and line)."""
+
+
+@dataclass(frozen=True, slots=True)
+class GoldQuote:
+    """One annotated quotation."""
+
+    text: str
+    speaker: str | None
+    aliases: tuple[str, ...] = ()
+    optional: bool = False
+    start: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GoldArticle:
+    """The annotations of one article file."""
+
+    article: str
+    quotes: tuple[GoldQuote, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class EvalError:
+    """One disagreement between parser and gold, for ``quotedb eval --errors``."""
+
+    article: str
+    kind: str
+    text: str
+    start: int | None
+    gold_speaker: str | None
+    predicted_speaker: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain dict for JSON output."""
+        return asdict(self)
+
+
+@dataclass(slots=True)
+class EvalReport:
+    """Counts and figures over a whole gold file."""
+
+    articles: int = 0
+    gold_quotes: int = 0
+    predicted_quotes: int = 0
+    matched: int = 0
+    speaker_correct: int = 0
+    speaker_total: int = 0
+    end_to_end_correct: int = 0
+    errors: list[EvalError] = field(default_factory=list)
+
+    @property
+    def quote_precision(self) -> float:
+        """Matched over predicted."""
+        return _ratio(self.matched, self.predicted_quotes)
+
+    @property
+    def quote_recall(self) -> float:
+        """Matched over required gold."""
+        return _ratio(self.matched, self.gold_quotes)
+
+    @property
+    def quote_f1(self) -> float:
+        """Harmonic mean of quote precision and recall."""
+        return _f1(self.quote_precision, self.quote_recall)
+
+    @property
+    def speaker_accuracy(self) -> float:
+        """Right speakers over matched gold quotes that have a speaker."""
+        return _ratio(self.speaker_correct, self.speaker_total)
+
+    @property
+    def end_to_end_f1(self) -> float:
+        """F1 where a match counts only with the right speaker."""
+        p = _ratio(self.end_to_end_correct, self.predicted_quotes)
+        r = _ratio(self.end_to_end_correct, self.gold_quotes)
+        return _f1(p, r)
+
+    def as_dict(self) -> dict[str, float | int]:
+        """Figures then counts, in a stable order."""
+        return {
+            "quote_precision": self.quote_precision,
+            "quote_recall": self.quote_recall,
+            "quote_f1": self.quote_f1,
+            "speaker_accuracy": self.speaker_accuracy,
+            "end_to_end_f1": self.end_to_end_f1,
+            "gold_quotes": self.gold_quotes,
+            "predicted_quotes": self.predicted_quotes,
+            "matched": self.matched,
+            "speaker_correct": self.speaker_correct,
+            "speaker_total": self.speaker_total,
+            "articles": self.articles,
+        }
+
+
+def _ratio(num: int, den: int) -> float:
+    """``num / den``, 1.0 when there was nothing to count."""
+    return num / den if den else 1.0
+
+
+def _f1(p: float, r: float) -> float:
+    """Harmonic mean, 0.0 when both are zero."""
+    return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def tokens(text: str) -> list[str]:
+    """Case-folded word tokens of a quote text.
+
+    >>> tokens("It’s OUR hope,")
+    ['it', 's', 'our', 'hope']
+    """
+    return _TOKEN.findall(text.translate(_QUOTE_FOLD).casefold())
+
+
+def token_f1(a: Sequence[str], b: Sequence[str]) -> float:
+    """Token-overlap F1 of two token lists (multiset overlap).
+
+    >>> token_f1(["a", "b", "c"], ["a", "b"])
+    0.8
+    """
+    if not a or not b:
+        return 0.0
+    overlap = sum((Counter(a) & Counter(b)).values())
+    return 2 * overlap / (len(a) + len(b))
+
+
+def normalise_speaker(name: str) -> str:
+    """Speaker name as compared: case-folded, no punctuation, no leading "the".
+
+    >>> normalise_speaker("  The State Department. ")
+    'state department'
+    """
+    folded = _NAME_PUNCT.sub("", name.translate(_QUOTE_FOLD).casefold())
+    folded = _SPACES.sub(" ", folded).strip()
+    if folded.startswith("the "):
+        folded = folded[4:]
+    return folded
+
+
+def speaker_right(gold: GoldQuote, predicted: str | None) -> bool:
+    """The predicted speaker names the gold speaker (null must meet null)."""
+    if gold.speaker is None:
+        return predicted is None
+    if predicted is None:
+        return False
+    want = {normalise_speaker(gold.speaker)} | {normalise_speaker(a) for a in gold.aliases}
+    return normalise_speaker(predicted) in want
+
+
+def match(
+    gold: Sequence[GoldQuote], predicted: Sequence[Quote]
+) -> list[tuple[int, int]]:
+    """Greedy best-first one-to-one pairs ``(gold_index, predicted_index)``.
+
+    Ties go to the pair whose offsets are closest, then to document order, so
+    the result is deterministic.
+    """
+    gold_toks = [tokens(g.text) for g in gold]
+    pred_toks = [tokens(p.text) for p in predicted]
+    candidates: list[tuple[float, int, int, int]] = []
+    for gi, gt in enumerate(gold_toks):
+        for pi, pt in enumerate(pred_toks):
+            score = token_f1(gt, pt)
+            if score >= MATCH_THRESHOLD:
+                g_start = gold[gi].start
+                distance = abs(g_start - predicted[pi].start) if g_start is not None else 0
+                candidates.append((-score, distance, gi, pi))
+    candidates.sort()
+    used_g: set[int] = set()
+    used_p: set[int] = set()
+    pairs: list[tuple[int, int]] = []
+    for _, _, gi, pi in candidates:
+        if gi in used_g or pi in used_p:
+            continue
+        used_g.add(gi)
+        used_p.add(pi)
+        pairs.append((gi, pi))
+    return sorted(pairs)
+
+
+def score_article(
+    report: EvalReport, name: str, gold: Sequence[GoldQuote], predicted: Iterable[Quote]
+) -> None:
+    """Add one article's counts and errors to ``report``."""
+    preds = [q for q in predicted if not q.fragment]
+    pairs = match(gold, preds)
+    matched_g = {gi for gi, _ in pairs}
+    matched_p = {pi for _, pi in pairs}
+    optional_p = {pi for gi, pi in pairs if gold[gi].optional}
+    report.articles += 1
+    report.gold_quotes += sum(1 for g in gold if not g.optional)
+    report.predicted_quotes += len(preds) - len(optional_p)
+    for gi, pi in pairs:
+        g, p = gold[gi], preds[pi]
+        if g.optional:
+            continue
+        report.matched += 1
+        right = speaker_right(g, p.speaker)
+        if g.speaker is not None:
+            report.speaker_total += 1
+            report.speaker_correct += right
+        if right:
+            report.end_to_end_correct += 1
+        else:
+            report.errors.append(
+                EvalError(name, "wrong_speaker", g.text, g.start, g.speaker, p.speaker)
+            )
+    for gi, g in enumerate(gold):
+        if gi not in matched_g and not g.optional:
+            report.errors.append(EvalError(name, "missed", g.text, g.start, g.speaker, None))
+    for pi, p in enumerate(preds):
+        if pi not in matched_p:
+            report.errors.append(EvalError(name, "spurious", p.text, p.start, None, p.speaker))
+
+
+def _field_error(path: Path, lineno: int, what: str) -> GoldFileError:
+    """A one-line error naming the gold file and line."""
+    return GoldFileError(f"{path}:{lineno}: {what}")
+
+
+def _gold_quote(raw: Any, path: Path, lineno: int) -> GoldQuote:
+    """Validate one quote object of a gold line."""
+    if not isinstance(raw, dict):
+        raise _field_error(path, lineno, "each quote must be a JSON object")
+    text = raw.get("text")
+    speaker = raw.get("speaker")
+    aliases = raw.get("aliases", []) or []
+    optional = raw.get("optional", False)
+    start = raw.get("start")
+    if not isinstance(text, str):
+        raise _field_error(path, lineno, "quote 'text' must be a string")
+    if speaker is not None and not isinstance(speaker, str):
+        raise _field_error(path, lineno, "quote 'speaker' must be a string or null")
+    if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+        raise _field_error(path, lineno, "quote 'aliases' must be a list of strings")
+    if not isinstance(optional, bool):
+        raise _field_error(path, lineno, "quote 'optional' must be true or false")
+    if start is not None and (not isinstance(start, int) or isinstance(start, bool)):
+        raise _field_error(path, lineno, "quote 'start' must be an integer")
+    return GoldQuote(text, speaker, tuple(aliases), optional, start)
+
+
+def read_gold(path: Path) -> list[GoldArticle]:
+    """Parse a gold JSON Lines file; blank lines are skipped.
+
+    Raises:
+        GoldFileError: a line is not JSON or lacks ``article``/``quotes``.
+    """
+    articles: list[GoldArticle] = []
+    with path.open(encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise _field_error(path, lineno, f"not valid JSON ({exc.msg})") from None
+            if not isinstance(obj, dict):
+                raise _field_error(path, lineno, "expected a JSON object")
+            name = obj.get("article")
+            quotes = obj.get("quotes")
+            if not isinstance(name, str) or not name:
+                raise _field_error(path, lineno, "missing 'article' file name")
+            if not isinstance(quotes, list):
+                raise _field_error(path, lineno, "missing 'quotes' list")
+            articles.append(
+                GoldArticle(name, tuple(_gold_quote(q, path, lineno) for q in quotes))
+            )
+    return articles
+
+
+def evaluate(gold_path: Path, articles_dir: Path | None = None) -> EvalReport:
+    """Parse every article named in the gold file and score the parser.
+
+    Args:
+        gold_path: JSON Lines gold file.
+        articles_dir: folder of the article files; defaults to the gold file's.
+
+    Raises:
+        GoldFileError: a malformed gold line.
+        FileNotFoundError: an article file named in the gold file is missing.
+    """
+    gold_path = Path(gold_path)
+    folder = Path(articles_dir) if articles_dir is not None else gold_path.parent
+    report = EvalReport()
+    for art in read_gold(gold_path):
+        path = folder / art.article
+        if not path.is_file():
+            raise FileNotFoundError(f"article not found: {path}")
+        text = path.read_text(encoding="utf-8", errors="replace")
+        parsed = parse_article(text)
+        score_article(report, art.article, art.quotes, parsed.quotes)
+    return report

@@ -1,0 +1,598 @@
+"""Input formats for ingest: plain text, saved web pages, JSON Lines, JSON and CSV.
+
+Researchers' articles rarely arrive as one ``.txt`` file each: they come as
+saved web pages, scraper output (JSON Lines), API dumps (JSON) or spreadsheet
+exports (CSV). Every format is turned into the same ``ArticleRecord`` here, so
+ingest, the CLI and the Python API need no format-specific code.
+
+Memory: JSON Lines and CSV are streamed one record at a time (a 1 GB corpus
+is never read whole); ``max_bytes`` then limits each *record*, not the file.
+A ``.json`` file is one JSON document and is loaded whole, so ``max_bytes``
+limits the file: convert big corpora to JSON Lines.
+
+A bad record never stops a file: it becomes a ``RecordProblem`` naming the
+file and line (or record) number, and the records after it still come through.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import re
+import sys
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Any, BinaryIO, TextIO
+
+from .errors import ArticleReadError
+from .sources import DEFAULT_MAX_BYTES, STDIN, SourceFile, decode_bytes, normalise_text
+
+#: Every input format ``iter_records`` understands.
+INPUT_FORMATS = ("txt", "html", "jsonl", "json", "csv")
+
+#: File extensions (lower case) and the format they mean; anything else is text.
+_EXTENSIONS = {
+    ".txt": "txt",
+    ".text": "txt",
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "json",
+    ".csv": "csv",
+}
+
+#: The glob each format's files match when a folder is ingested.
+FORMAT_GLOBS = {
+    "txt": "*.txt",
+    "html": "*.htm*",
+    "jsonl": "*.jsonl",
+    "json": "*.json",
+    "csv": "*.csv",
+}
+
+HTML_EXTRA_HINT = "HTML input needs the 'html' extra: pip install 'quotedb[html]'"
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleRecord:
+    """One article from any input format, ready to parse and store.
+
+    ``source`` is the stable, unique name ingest dedupes updates on: the path
+    for a one-article file, ``path#id`` for a record in a corpus file (its id,
+    else its URL, else its 1-based line or record number).
+    """
+
+    source: str
+    text: str
+    title: str | None = None
+    published: date | None = None
+    url: str | None = None
+    outlet: str | None = None
+    authors: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RecordProblem:
+    """A record (or whole file) that could not be read: reported, never fatal."""
+
+    source: str
+    message: str
+
+
+@dataclass(frozen=True)
+class FieldMap:
+    """Which fields of a JSON object or CSV row hold what; the first present wins.
+
+    Names match exactly first, then ignoring case (CSV headers vary: "Text").
+    """
+
+    text: tuple[str, ...] = ("text", "body", "content")
+    title: tuple[str, ...] = ("title", "headline")
+    date: tuple[str, ...] = ("date", "published", "published_at", "pubdate")
+    url: tuple[str, ...] = ("url", "link")
+    id: tuple[str, ...] = ("id",)
+    outlet: tuple[str, ...] = ("outlet", "site_name", "sitename", "publisher")
+    authors: tuple[str, ...] = ("authors", "author", "byline")
+
+    @classmethod
+    def from_options(
+        cls,
+        text: str | None = None,
+        title: str | None = None,
+        date: str | None = None,
+        url: str | None = None,
+        id: str | None = None,  # noqa: A002 - mirrors the --id-field option
+    ) -> FieldMap:
+        """The field map for ``--text-field`` etc.: a given name replaces the defaults.
+
+        >>> FieldMap.from_options(text="article_body").text
+        ('article_body',)
+        >>> FieldMap.from_options().title
+        ('title', 'headline')
+        """
+        default = cls()
+        return cls(
+            text=(text,) if text else default.text,
+            title=(title,) if title else default.title,
+            date=(date,) if date else default.date,
+            url=(url,) if url else default.url,
+            id=(id,) if id else default.id,
+        )
+
+
+def format_for(path: str, override: str | None = None) -> str:
+    """The input format of a file: ``override`` if given, else by its extension.
+
+    >>> format_for("corpus/2021.NDJSON")
+    'jsonl'
+    >>> format_for("page.htm")
+    'html'
+    >>> format_for("notes.md")
+    'txt'
+    >>> format_for("-", "csv")
+    'csv'
+    """
+    if override is not None:
+        if override not in INPUT_FORMATS:
+            raise ValueError(f"unknown input format {override!r}; choose from {INPUT_FORMATS}")
+        return override
+    return _EXTENSIONS.get(Path(path).suffix.lower(), "txt")
+
+
+def iter_records(
+    name: str,
+    stream: BinaryIO,
+    fmt: str,
+    fields: FieldMap | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> Iterator[ArticleRecord | RecordProblem]:
+    """Every article in one input, in order, with a problem for each bad record.
+
+    Args:
+        name: the input as the user named it (a path, or ``-`` for stdin);
+            sources and messages are built from it.
+        stream: the input's bytes, read lazily; the caller opens and closes it.
+        fmt: one of ``INPUT_FORMATS`` (see ``format_for``).
+        max_bytes: limit per record for JSON Lines and CSV, per file otherwise.
+    """
+    fields = fields or FieldMap()
+    label = "stdin" if name == STDIN else name
+    if fmt in ("jsonl", "csv"):
+        text = _text_stream(stream)
+        try:
+            if fmt == "jsonl":
+                yield from _jsonl_records(label, text, fields, max_bytes)
+            else:
+                yield from _csv_records(label, text, fields, max_bytes)
+        finally:
+            # Detach so the caller's stream stays open (it is theirs to close)
+            # unless they closed it already, abandoning this iterator.
+            if not stream.closed:
+                text.detach()
+        return
+    if fmt not in ("txt", "html", "json"):
+        raise ValueError(f"unknown input format {fmt!r}; choose from {INPUT_FORMATS}")
+    data = stream.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        hint = "; convert it to JSON Lines, which is streamed" if fmt == "json" else ""
+        yield RecordProblem(label, f"{label}: larger than the {max_bytes:,}-byte limit{hint}")
+        return
+    if fmt == "txt":
+        yield from _txt_record(label, data)
+    elif fmt == "html":
+        yield _html_record(label, data)
+    else:
+        yield from _json_records(label, data, fields)
+
+
+def iter_file_records(
+    path: Path, fmt: str | None = None, fields: FieldMap | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> Iterator[ArticleRecord | RecordProblem]:
+    """``iter_records`` for a file on disk (format by extension unless given).
+
+    The file stays open only while the iterator is being consumed.
+    """
+    fmt = format_for(str(path), fmt)
+    try:
+        handle = open(path, "rb")
+    except OSError as exc:
+        yield RecordProblem(str(path), f"{path}: cannot read: {exc.strerror or exc}")
+        return
+    with handle:
+        yield from iter_records(str(path), handle, fmt, fields, max_bytes)
+
+
+def source_records(
+    source: SourceFile, fmt: str | None = None, fields: FieldMap | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> Iterator[ArticleRecord | RecordProblem]:
+    """``iter_records`` for a file found by ``sources.find_sources``, or stdin.
+
+    Standard input has no extension, so it is plain text unless ``fmt`` says
+    otherwise.
+    """
+    if source.path is None:
+        yield from iter_records(STDIN, sys.stdin.buffer, fmt or "txt", fields, max_bytes)
+    else:
+        yield from iter_file_records(source.path, fmt, fields, max_bytes)
+
+
+# --- one article per file -------------------------------------------------
+
+
+def _txt_record(label: str, data: bytes) -> Iterator[ArticleRecord | RecordProblem]:
+    try:
+        text = normalise_text(decode_bytes(data, label), label)
+    except ArticleReadError as exc:
+        yield RecordProblem(label, str(exc))
+        return
+    yield ArticleRecord(source=label, text=text)
+
+
+def _html_record(label: str, data: bytes) -> ArticleRecord | RecordProblem:
+    """The article in a saved web page: main text and metadata, no page chrome.
+
+    trafilatura keeps menus, ads, related links, cookie banners and (with
+    ``include_comments=False``) readers' comments out of the text, so a
+    quotation in a reader's comment can never be stored as the article's.
+    """
+    try:
+        import trafilatura
+    except ImportError:
+        return RecordProblem(label, f"{label}: {HTML_EXTRA_HINT}")
+    # Bytes, not str: trafilatura honours the page's declared charset.
+    document = trafilatura.bare_extraction(
+        data,
+        include_comments=False,
+        include_tables=True,
+        include_images=False,
+        include_links=False,
+        include_formatting=False,
+        with_metadata=True,
+    )
+    body = getattr(document, "body", None)
+    text = _paragraphs(body) if body is not None else ""
+    if not text.strip():
+        return RecordProblem(label, f"{label}: no article text found in the page")
+    return ArticleRecord(
+        source=label,
+        text=normalise_text(text, label),
+        title=_clean(getattr(document, "title", None)),
+        published=parse_date(getattr(document, "date", None)),
+        url=_clean(getattr(document, "url", None)),
+        outlet=_clean(getattr(document, "sitename", None)),
+        authors=_authors(getattr(document, "author", None)),
+    )
+
+
+def _paragraphs(body: Any) -> str:
+    """The extracted body as text, one paragraph per block, blank lines between.
+
+    Blank lines matter: the parser numbers paragraphs by them, and a quote
+    that runs over paragraphs is recognised by its reopening quote mark.
+    """
+    blocks: list[str] = []
+    for element in body:
+        parts = list(element) if element.tag in ("list", "table") else [element]
+        for part in parts:
+            line = " ".join("".join(part.itertext()).split())
+            if line:
+                blocks.append(line)
+    return "\n\n".join(blocks)
+
+
+# --- JSON Lines -----------------------------------------------------------
+
+
+def _text_stream(stream: BinaryIO) -> io.TextIOWrapper:
+    """Decode lazily: UTF-8 (BOM optional), or UTF-16/32 when a BOM says so.
+
+    Undecodable bytes become lone surrogates (``surrogateescape``) instead of
+    an exception, so one bad record is reported by line and the rest of the
+    file still reads; records holding them are refused, never stored garbled.
+    """
+    head = stream.peek(4)[:4] if hasattr(stream, "peek") else b""
+    encoding = "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        encoding = "utf-32"
+    elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "utf-16"
+    return io.TextIOWrapper(stream, encoding=encoding, errors="surrogateescape", newline="")
+
+
+def _lines(text: TextIO, max_chars: int) -> Iterator[tuple[int, str | None]]:
+    """Numbered lines, never holding more than ``max_chars`` of one in memory.
+
+    A longer line is skipped to its end and given as None.
+    """
+    number = 0
+    while True:
+        line = text.readline(max_chars + 1)
+        if not line:
+            return
+        number += 1
+        if len(line) > max_chars and not line.endswith("\n"):
+            while (rest := text.readline(max_chars)) and not rest.endswith("\n"):
+                pass
+            yield number, None
+            continue
+        yield number, line
+
+
+def _jsonl_records(
+    label: str, text: TextIO, fields: FieldMap, max_bytes: int
+) -> Iterator[ArticleRecord | RecordProblem]:
+    seen: set[str] = set()
+    for number, line in _lines(text, max_bytes):
+        where = f"{label}: line {number}"
+        if line is None:
+            yield RecordProblem(label, f"{where}: longer than the {max_bytes:,}-character limit")
+            continue
+        if not line.strip():
+            continue
+        if _SURROGATE.search(line):
+            yield RecordProblem(label, f"{where}: not valid UTF-8")
+            continue
+        try:
+            obj = json.loads(line.rstrip("\r\n"))
+        except json.JSONDecodeError as exc:
+            yield RecordProblem(label, f"{where}: not valid JSON ({exc.msg})")
+            continue
+        yield _from_object(label, where, number, obj, fields, seen)
+
+
+_SURROGATE = re.compile("[\udc80-\udcff]")
+
+
+# --- JSON -----------------------------------------------------------------
+
+
+def _json_records(
+    label: str, data: bytes, fields: FieldMap
+) -> Iterator[ArticleRecord | RecordProblem]:
+    """An array of objects, one object, or (if the file is not one document) JSON Lines."""
+    try:
+        raw = decode_bytes(data, label)
+    except ArticleReadError as exc:
+        yield RecordProblem(label, str(exc))
+        return
+    try:
+        document = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        if exc.msg == "Extra data" and raw.lstrip().startswith("{"):
+            yield from _jsonl_records(label, io.StringIO(raw), fields, len(raw))
+            return
+        yield RecordProblem(
+            label, f"{label}: line {exc.lineno}: not valid JSON ({exc.msg}); nothing read"
+        )
+        return
+    items = document if isinstance(document, list) else [document]
+    seen: set[str] = set()
+    for number, obj in enumerate(items, start=1):
+        yield _from_object(label, f"{label}: record {number}", number, obj, fields, seen)
+
+
+# --- CSV ------------------------------------------------------------------
+
+
+def _csv_records(
+    label: str, text: io.TextIOWrapper, fields: FieldMap, max_bytes: int
+) -> Iterator[ArticleRecord | RecordProblem]:
+    """Rows as records; a header row names the fields. Quoted fields may hold newlines."""
+    # The csv module's field limit is process-wide and 128 KiB by default:
+    # raise it (never lower it) so that long articles fit.
+    csv.field_size_limit(max(csv.field_size_limit(), max_bytes))
+    reader = csv.reader(text, strict=True)
+    try:
+        header = next(reader)
+    except StopIteration:
+        yield RecordProblem(label, f"{label}: empty CSV file (no header row)")
+        return
+    except csv.Error as exc:
+        yield RecordProblem(label, f"{label}: line 1: bad CSV header ({exc})")
+        return
+    header = [column.strip() for column in header]
+    seen: set[str] = set()
+    number = 0
+    while True:
+        start_line = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            number += 1
+            yield RecordProblem(label, f"{label}: record {number} (line {start_line}): "
+                                       f"not valid CSV ({exc})")
+            continue
+        if not any(cell.strip() for cell in row):
+            continue  # blank line
+        number += 1
+        where = f"{label}: record {number} (line {start_line})"
+        if len(row) != len(header):
+            yield RecordProblem(label, f"{where}: {len(row)} fields, but the header has "
+                                       f"{len(header)}")
+            continue
+        if any(_SURROGATE.search(cell) for cell in row):
+            yield RecordProblem(label, f"{where}: not valid UTF-8")
+            continue
+        yield _from_object(label, where, number, dict(zip(header, row, strict=True)), fields, seen)
+
+
+# --- records from objects -------------------------------------------------
+
+
+def _from_object(
+    label: str, where: str, number: int, obj: Any, fields: FieldMap, seen: set[str]
+) -> ArticleRecord | RecordProblem:
+    """One JSON object or CSV row as a record, or the problem with it."""
+    if not isinstance(obj, Mapping):
+        return RecordProblem(label, f"{where}: not a JSON object but {type(obj).__name__}")
+    raw_text = _pick(obj, fields.text)
+    if isinstance(raw_text, list) and all(isinstance(p, str) for p in raw_text):
+        raw_text = "\n\n".join(raw_text)  # a list of paragraphs
+    if raw_text is not None and not isinstance(raw_text, str):
+        return RecordProblem(label, f"{where}: field {_first_present(obj, fields.text)!r} "
+                                    f"is {type(raw_text).__name__}, not text")
+    if not raw_text or not raw_text.strip():
+        return RecordProblem(label, f"{where}: no text in fields {'/'.join(fields.text)}")
+    if "\x00" in raw_text:
+        return RecordProblem(label, f"{where}: text contains NUL characters")
+    url = _clean(_scalar(_pick(obj, fields.url)))
+    key = _clean(_scalar(_pick(obj, fields.id))) or url or str(number)
+    source = f"{label}#{key}"
+    if source in seen:
+        return RecordProblem(label, f"{where}: duplicate id {key!r} (an earlier record has it)")
+    seen.add(source)
+    return ArticleRecord(
+        source=source,
+        text=normalise_text(raw_text, source),
+        title=_clean(_scalar(_pick(obj, fields.title))),
+        published=parse_date(_pick(obj, fields.date)),
+        url=url,
+        outlet=_clean(_scalar(_pick(obj, fields.outlet))),
+        authors=_authors(_pick(obj, fields.authors)),
+    )
+
+
+def _pick(obj: Mapping[str, Any], names: Sequence[str]) -> Any:
+    """The value of the first of ``names`` that ``obj`` has (exact, then any case)."""
+    name = _first_present(obj, names)
+    return None if name is None else obj[name]
+
+
+def _first_present(obj: Mapping[str, Any], names: Sequence[str]) -> str | None:
+    for name in names:
+        if obj.get(name) not in (None, ""):
+            return name
+    lowered = {str(key).lower(): key for key in obj}
+    for name in names:
+        key = lowered.get(name.lower())
+        if key is not None and obj[key] not in (None, ""):
+            return key
+    return None
+
+
+def _scalar(value: Any) -> str | None:
+    """A JSON scalar as text (ids may be numbers); containers are not names."""
+    if value is None or isinstance(value, (dict, list, bool)):
+        return None
+    return str(value)
+
+
+def _clean(value: str | None) -> str | None:
+    """Whitespace collapsed; empty becomes None."""
+    if value is None:
+        return None
+    cleaned = " ".join(str(value).split())
+    return cleaned or None
+
+
+def _authors(value: Any) -> tuple[str, ...]:
+    """Authors from a list or a ``;``-separated string (trafilatura's form)."""
+    if isinstance(value, str):
+        value = value.split(";")
+    if not isinstance(value, list):
+        return ()
+    names = (_clean(v if isinstance(v, str) else _scalar(v)) for v in value)
+    return tuple(name for name in names if name)
+
+
+# --- dates ----------------------------------------------------------------
+
+_DATE_FORMATS = (
+    "%Y/%m/%d",
+    "%Y.%m.%d",
+    "%d %B %Y",
+    "%d %b %Y",
+    "%B %d, %Y",
+    "%b %d, %Y",
+    "%B %d %Y",
+    "%b %d %Y",
+    "%A, %B %d, %Y",
+    "%A %d %B %Y",
+    "%d.%m.%Y",
+    "%Y%m%d",
+)
+
+
+def parse_date(value: Any) -> date | None:
+    """A publication date from ISO and other common forms; None if not a date.
+
+    A date written with a time keeps the calendar day as written (no
+    conversion to UTC): that is the day the outlet published it.
+    Numbers are Unix timestamps (seconds). Ambiguous forms such as
+    ``03/04/2021`` are not guessed.
+
+    >>> parse_date("2021-08-10T12:00:00Z")
+    datetime.date(2021, 8, 10)
+    >>> parse_date("10 August 2021")
+    datetime.date(2021, 8, 10)
+    >>> parse_date("Tue, 10 Aug 2021 23:30:00 -0500")
+    datetime.date(2021, 8, 10)
+    >>> parse_date("last Tuesday") is None
+    True
+    """
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (int, float)):
+        try:
+            return datetime.fromtimestamp(value, tz=timezone.utc).date()
+        except (OverflowError, OSError, ValueError):
+            return None
+    if not isinstance(value, str):
+        return None
+    text = " ".join(value.split())
+    if not text:
+        return None
+    return _iso_date(text) or _rfc2822_date(text) or _strptime_date(text)
+
+
+def _iso_date(text: str) -> date | None:
+    candidate = text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text
+    try:
+        return datetime.fromisoformat(candidate).date()
+    except ValueError:
+        pass
+    try:
+        return date.fromisoformat(text[:10]) if re.match(r"\d{4}-\d\d-\d\d\b", text) else None
+    except ValueError:
+        return None
+
+
+def _rfc2822_date(text: str) -> date | None:
+    try:
+        return parsedate_to_datetime(text).date()
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def _strptime_date(text: str) -> date | None:
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+__all__ = [
+    "FORMAT_GLOBS",
+    "INPUT_FORMATS",
+    "ArticleRecord",
+    "FieldMap",
+    "RecordProblem",
+    "format_for",
+    "iter_file_records",
+    "iter_records",
+    "parse_date",
+    "source_records",
+]

@@ -1,0 +1,1445 @@
+"""Rule-based extraction of direct quotations and their speakers from news text.
+
+The parser works in three passes, each linear in the length of the article:
+
+1. **Pairing** (:func:`find_quote_spans`): quotation marks are paired paragraph
+   by paragraph, double marks first, then single marks at top level. A mark's
+   direction comes from its neighbours (straight ``"`` has none of its own and
+   ``’`` doubles as an apostrophe); a paragraph left open that the next
+   paragraph re-opens is one multi-paragraph quotation; any other unbalanced
+   quote is closed at the end of its paragraph so it can never swallow the
+   article.
+2. **Masking**: every quotation is blanked out of a copy of the text, so the
+   narrative rules below never read words inside quotes and offsets stay
+   those of the original text.
+3. **Attribution** (:func:`parse_article`): sentence by sentence, each quote is
+   attributed by the first rule in :data:`ATTRIBUTION_RULES` that fires
+   ("…,” he said" / "said X" after the quote; a cue verb earlier in the
+   sentence; the previous sentence or paragraph's speaker), and the mention is
+   resolved within the article (pronouns, descriptions, surnames, titles).
+
+Word lists live in :mod:`quotedb.lexicon`.
+"""
+
+from __future__ import annotations
+
+import bisect
+import logging
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+import regex
+
+from . import lexicon as lx
+from .records import ArticleMeta, ParsedArticle, Quote, Speaker
+
+PARSER_VERSION = "1.0.0"
+
+log = logging.getLogger(__name__)
+
+# --------------------------------------------------------------------------
+# Patterns
+# --------------------------------------------------------------------------
+
+#: One paragraph: a run of characters without a line break.
+PARAGRAPH = regex.compile(r"[^\r\n]+")
+
+#: Any double quotation mark the pairing pass considers.
+DOUBLE_MARK = regex.compile(
+    r"""
+    [\u201C\u201D\u201E\u201F"\u00AB\u00BB]   # “ ” „ ‟ " « »
+    """,
+    regex.VERBOSE,
+)
+
+#: Any single quotation mark (or apostrophe) the single-quote pass considers.
+SINGLE_MARK = regex.compile(
+    r"""
+    [\u2018\u2019\u201A'\u2039\u203A]   # ‘ ’ ‚ ' ‹ ›
+    """,
+    regex.VERBOSE,
+)
+
+#: A decade or year clipped by an apostrophe ('90s, ’05): never opens a quote.
+CLIPPED_YEAR = regex.compile(
+    r"""
+    \d\d           # two digits after the mark
+    (?:s\b|\b)     # '90s or '05
+    """,
+    regex.VERBOSE,
+)
+
+#: A narrative token: a word (with inner apostrophes, hyphens, dots), a run of
+#: masked quote characters, or one other visible character.
+TOKEN = regex.compile(
+    r"""
+    [\p{L}\p{N}][\p{L}\p{M}\p{N}]*            # word start
+    (?:['\u2019\-.][\p{L}\p{M}\p{N}]+)*       # O'Brien, al-Qaeda, U.S
+    | [\x01-\x03]+                            # a masked quotation
+    | \S                                      # punctuation, one character
+    """,
+    regex.VERBOSE,
+)
+
+#: Where a sentence may end in masked text: terminal punctuation (or a masked
+#: quote that ended with some) plus closing brackets, then space, then a
+#: capital, a digit or another quotation.
+SENTENCE_END = regex.compile(
+    r"""
+    [.!?\x02]                 # full stop, ! ? or a quote ending with one
+    [)\]"'\u2019\u201D]*      # closing brackets or marks left unmasked
+    \s+                       # the gap
+    (?=[\p{Lu}\p{N}\x01])     # next sentence starts with a capital/quote
+    """,
+    regex.VERBOSE,
+)
+
+#: A run of capitalised words that may be a name (particles allowed inside).
+CAPS_RUN = regex.compile(
+    r"""
+    (?<![\p{L}\p{N}'\u2019\-])                           # starts a word
+    \p{Lu}[\p{L}\p{M}'\u2019\-]*                         # Capitalised word
+    (?:[ ]+(?:\L<particles>[ ]+)?\p{Lu}[\p{L}\p{M}'\u2019\-]*)*  # more, with de/bin
+    """,
+    regex.VERBOSE,
+    particles=sorted(lx.NAME_PARTICLES),
+)
+
+#: Text ends with sentence-final punctuation (optionally closed by brackets).
+ENDS_SENTENCE = regex.compile(
+    r"""
+    [.!?\u2026]                      # . ! ? …
+    [)\]'\u2019"\u201D]*             # ) ] or inner closing marks
+    \s*\Z
+    """,
+    regex.VERBOSE,
+)
+
+#: Lower- or title-case words of a sentence, for the cheap "busy" test. The
+#: standard-library engine is used here because this scan touches every word
+#: of every sentence and a set look-up beats a long alternation.
+HINT_WORD = re.compile(r"[A-Za-z]+")
+
+#: Words that make a sentence worth the full rules: cue verbs and group nouns.
+HINT_WORDS: frozenset[str] = frozenset(
+    w2
+    for w in lx.CUE_VERBS | lx.GROUP_NOUNS | lx.PLURAL_PRESENT_CUES | {"according"}
+    for w2 in (w, w.capitalize())
+)
+
+#: Characters of a quote-free sentence read for its leading subject.
+LEAD_WINDOW = 300
+#: Tokens a cue verb or subject may lie before the quote or verb it serves.
+BACK_WINDOW = 80
+
+#: Longest noun phrase, in tokens, the subject rules read.
+MAX_NP = 25
+
+#: Word tokens as the evaluation counts them (also used to size quotes).
+WORD = regex.compile(r"\w+")
+
+#: A possessive ending on a name token (Massoud's, UNICEF’s, Jones').
+POSSESSIVE = regex.compile(r"['\u2019]s?\Z")
+
+#: Opening punctuation after which a mark may open a quote.
+_OPEN_BEFORE = set("([{\u2014\u2013-/*_\u201C\u201E\u2018\u00AB\"'")
+#: Punctuation after which a mark may close a quote.
+_CLOSE_AFTER_OK = set(".,;:!?)]}\u2014\u2013-/*_\u2026\u201D\u2019\u00BB\"'")
+
+_DOUBLE_OPENERS = {"\u201C", "\u201E", "\u201F", '"', "\u00AB", "\u00BB", "\u201D"}
+#: Which closing marks can close a quote opened by each opener.
+_DOUBLE_CLOSERS: dict[str, frozenset[str]] = {
+    "\u201C": frozenset({"\u201D", '"', "\u201C"}),
+    "\u201E": frozenset({"\u201C", "\u201D", '"', "\u201F"}),
+    "\u201F": frozenset({"\u201D", '"'}),
+    '"': frozenset({'"', "\u201D"}),
+    "\u00AB": frozenset({"\u00BB"}),
+    "\u00BB": frozenset({"\u00AB"}),
+    "\u201D": frozenset({"\u201D", '"'}),
+}
+_SINGLE_OPENERS = {"\u2018", "'", "\u201A", "\u2039"}
+_SINGLE_CLOSERS = {"\u2019", "'", "\u2018", "\u203A"}
+
+
+# --------------------------------------------------------------------------
+# Pass 1: pairing quotation marks
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteSpan:
+    """A paired quotation: mark at ``open``, content ``[start, end)``, marks to ``close_end``."""
+
+    open: int
+    start: int
+    end: int
+    close_end: int
+    closed: bool = True
+
+
+@dataclass(slots=True)
+class _Pending:
+    """A quotation still open at the end of a paragraph."""
+
+    open: int
+    mark: str
+    family: str
+
+
+def _can_open(text: str, i: int, lo: int, hi: int) -> bool:
+    """Context lets the mark at ``i`` open a quote: starts a word, content follows.
+
+    >>> _can_open('say "hi"', 4, 0, 8), _can_open('say "hi"', 7, 0, 8)
+    (True, False)
+    """
+    before = text[i - 1] if i > lo else " "
+    after = text[i + 1] if i + 1 < hi else " "
+    return (before.isspace() or before in _OPEN_BEFORE) and not after.isspace()
+
+
+def _can_close(text: str, i: int, lo: int, hi: int) -> bool:
+    """Context lets the mark at ``i`` close a quote: ends a word, no letter follows.
+
+    >>> _can_close('say "hi" now', 7, 0, 12), _can_close("don't", 3, 0, 5)
+    (True, False)
+    """
+    before = text[i - 1] if i > lo else " "
+    after = text[i + 1] if i + 1 < hi else " "
+    return not before.isspace() and (
+        after.isspace() or after in _CLOSE_AFTER_OK or not after.isalnum()
+    )
+
+
+def _pair_doubles(
+    text: str, lo: int, hi: int, pending: _Pending | None
+) -> tuple[list[tuple[int, int]], _Pending | None]:
+    """Pair double marks in paragraph ``[lo, hi)``; return outer pairs and what stays open.
+
+    A stack handles nesting; only outermost pairs are returned. ``pending``
+    is a quotation re-opened by this paragraph's first mark.
+    """
+    stack: list[tuple[int, str]] = []
+    pairs: list[tuple[int, int]] = []
+    skip_first = False
+    if pending is not None and pending.family == "double":
+        stack.append((pending.open, pending.mark))
+        skip_first = True
+    for m in DOUBLE_MARK.finditer(text, lo, hi):
+        i = m.start()
+        ch = text[i]
+        if skip_first:
+            skip_first = False
+            if text[lo:i].strip() == "":
+                continue
+        opens = _can_open(text, i, lo, hi)
+        closes = _can_close(text, i, lo, hi)
+        if ch in "\u00AB\u00BB":
+            # French typography spaces guillemets inside: « Oui ».
+            opens = opens or _can_open(text, i, lo, hi) or text[i + 1 : i + 2] in (" ", "\u00A0")
+            closes = closes or text[i - 1 : i] in (" ", "\u00A0")
+        if stack and closes and ch in _DOUBLE_CLOSERS[stack[-1][1]]:
+            start, _ = stack.pop()
+            if not stack:
+                pairs.append((start, i))
+            continue
+        if opens and ch in _DOUBLE_OPENERS:
+            if ch == "\u201D" and not text[i + 1 : i + 2].isalpha():
+                continue  # a stray closer between spaces, not an opener
+            stack.append((i, ch))
+    if not stack:
+        return pairs, None
+    # Unclosed: keep the first opener after the last closed pair, if any.
+    last_close = pairs[-1][1] if pairs else -1
+    for pos, mark in stack:
+        if pos > last_close:
+            return pairs, _Pending(pos, mark, "double")
+    return pairs, None
+
+
+def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
+    """Position lies inside one of the sorted ``spans`` (inclusive bounds)."""
+    lo, hi = 0, len(spans)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if spans[mid][1] < pos:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo < len(spans) and spans[lo][0] <= pos <= spans[lo][1]
+
+
+def _pair_singles(
+    text: str, lo: int, hi: int, doubles: list[tuple[int, int]], pending: _Pending | None
+) -> tuple[list[tuple[int, int]], _Pending | None]:
+    """Pair single marks outside double quotes in ``[lo, hi)``.
+
+    An opener must start a word; a closer must end one and not be followed by
+    a letter (so They’re, Wallace’s, weren’t never close). A closer after
+    "s" followed by a lower-case word ("the fighters’ guns") is weak: used
+    only when no strong closer comes before the paragraph ends.
+    """
+    pairs: list[tuple[int, int]] = []
+    open_at: int | None = None
+    weak: int | None = None
+    skip_first = False
+    if pending is not None and pending.family == "single":
+        open_at = pending.open
+        skip_first = True
+    for m in SINGLE_MARK.finditer(text, lo, hi):
+        i = m.start()
+        if _inside(i, doubles):
+            continue
+        ch = text[i]
+        if skip_first:
+            skip_first = False
+            if text[lo:i].strip() == "":
+                continue
+        if open_at is not None and ch in _SINGLE_CLOSERS and _can_close(text, i, lo, hi):
+            nxt = text[i + 1 : i + 3]
+            if text[i - 1] in "sS" and len(nxt) == 2 and nxt[0] == " " and nxt[1].islower():
+                if weak is None:
+                    weak = i
+                continue
+            if _good_single(text, open_at, i, doubles):
+                pairs.append((open_at, i))
+            open_at, weak = None, None
+            continue
+        if open_at is None and ch in _SINGLE_OPENERS and _can_open(text, i, lo, hi):
+            if CLIPPED_YEAR.match(text, i + 1, hi):
+                continue
+            open_at, weak = i, None
+    if open_at is not None:
+        if weak is not None and _good_single(text, open_at, weak, doubles, weak=True):
+            pairs.append((open_at, weak))
+            return pairs, None
+        return pairs, _Pending(open_at, text[open_at], "single")
+    return pairs, None
+
+
+def _good_single(
+    text: str, open_at: int, close_at: int, doubles: list[tuple[int, int]], weak: bool = False
+) -> bool:
+    """A single-quote pair holds real content: two or more characters with a letter.
+
+    Rejects rock 'n' roll; a weak closer may not enclose a double quote.
+    """
+    content = text[open_at + 1 : close_at]
+    if len(content.strip()) < 2 or not any(c.isalnum() for c in content):
+        return False
+    if weak and any(open_at < a < close_at for a, _ in doubles):
+        return False
+    return True
+
+
+def _paragraphs(text: str) -> list[tuple[int, int]]:
+    """Spans of the non-blank lines of ``text``: news copy puts one paragraph a line."""
+    return [(m.start(), m.end()) for m in PARAGRAPH.finditer(text) if not m.group().isspace()]
+
+
+def _reopens(text: str, lo: int, hi: int, pending: _Pending) -> bool:
+    """Paragraph ``[lo, hi)`` starts by re-opening the quotation left open before it."""
+    j = lo
+    while j < hi and text[j].isspace():
+        j += 1
+    if j >= hi:
+        return False
+    ch = text[j]
+    if pending.family == "double":
+        return ch in _DOUBLE_OPENERS and ch not in "\u00BB\u201D" or ch == pending.mark
+    return ch in _SINGLE_OPENERS
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """Shrink ``[start, end)`` past surrounding whitespace."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def find_quote_spans(
+    text: str, skip: list[tuple[int, int]] | None = None
+) -> list[QuoteSpan]:
+    """Pair quotation marks into quotations, sorted and non-overlapping.
+
+    ``skip`` holds spans (boilerplate) whose paragraphs are ignored.
+
+    >>> [text[s.start:s.end] for text in ['“We won,” he said, “and won.”']
+    ...  for s in find_quote_spans(text)]
+    ['We won,', 'and won.']
+    >>> [s.closed for s in find_quote_spans('He said "oops and left.')]
+    [False]
+    """
+    skip = sorted(skip or [])
+    paragraphs = _without(_paragraphs(text), skip)
+    spans: list[QuoteSpan] = []
+    pending: _Pending | None = None
+    for n, (lo, hi) in enumerate(paragraphs):
+        if pending is not None and not _reopens(text, lo, hi, pending):
+            pending = None  # the previous paragraph was closed at its end
+        doubles, pend_d = _pair_doubles(text, lo, hi, pending)
+        singles, pend_s = _pair_singles(text, lo, hi, doubles, pending)
+        carried = pending.open if pending is not None else None
+        pairs = _merge_pairs(doubles, singles)
+        new_pending = pend_d if pend_d is not None else pend_s
+        if pend_d is not None and pend_s is not None:
+            new_pending = min(pend_d, pend_s, key=lambda p: p.open)
+        for a, b in pairs:
+            if new_pending is not None and a > new_pending.open:
+                continue  # inside the still-open quotation
+            spans.append(_make_span(text, a, b, b + 1, carried))
+        if new_pending is not None:
+            nxt = paragraphs[n + 1] if n + 1 < len(paragraphs) else None
+            if nxt is not None and _reopens(text, nxt[0], nxt[1], new_pending):
+                pending = new_pending
+                continue
+            log.debug("unbalanced quote at %d closed at paragraph end", new_pending.open)
+            spans.append(_make_span(text, new_pending.open, hi, hi, carried, closed=False))
+        pending = None
+    return _clean_spans(text, spans)
+
+
+def _without(
+    paragraphs: list[tuple[int, int]], skip: list[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """Paragraphs (sorted) that overlap none of the sorted ``skip`` spans; one linear sweep.
+
+    >>> _without([(0, 5), (6, 10), (11, 15)], [(7, 9)])
+    [(0, 5), (11, 15)]
+    """
+    out: list[tuple[int, int]] = []
+    j = 0
+    for a, b in paragraphs:
+        while j < len(skip) and skip[j][1] <= a:
+            j += 1
+        if j < len(skip) and skip[j][0] < b:
+            continue
+        out.append((a, b))
+    return out
+
+
+def _merge_pairs(
+    doubles: list[tuple[int, int]], singles: list[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """Outer pairs of both kinds: a single pair enclosing doubles wins (British style)."""
+    if not singles:
+        return doubles
+    merged = sorted(doubles + singles)
+    out: list[tuple[int, int]] = []
+    for a, b in merged:
+        if out and a < out[-1][1]:
+            continue  # nested inside the previous outer pair
+        out.append((a, b))
+    return out
+
+
+def _make_span(
+    text: str, open_at: int, close_at: int, close_end: int, carried: int | None,
+    closed: bool = True,
+) -> QuoteSpan:
+    """A :class:`QuoteSpan` from mark positions (content whitespace trimmed)."""
+    start, end = _trim(text, open_at + 1, close_at)
+    return QuoteSpan(open_at, start, end, max(close_end, end), closed)
+
+
+def _clean_spans(text: str, spans: list[QuoteSpan]) -> list[QuoteSpan]:
+    """Drop empty or overlapping spans; sort by position (defensive, cheap)."""
+    out: list[QuoteSpan] = []
+    for s in sorted(spans, key=lambda s: s.open):
+        if s.end <= s.start or not WORD.search(text, s.start, s.end):
+            continue
+        if out and s.open < out[-1].close_end:
+            continue
+        out.append(s)
+    return out
+
+
+# --------------------------------------------------------------------------
+# Pass 2: masking
+# --------------------------------------------------------------------------
+
+
+def mask_quotes(text: str, spans: list[QuoteSpan]) -> str:
+    """Copy of ``text`` with each quotation blanked to ``\\x01`` characters.
+
+    The last masked character is ``\\x02`` when the quotation ended a sentence,
+    else ``\\x03``, so sentence splitting can still see its punctuation.
+    Offsets are unchanged.
+
+    >>> mask_quotes('He said "Go." Then', find_quote_spans('He said "Go." Then'))
+    'He said \\x01\\x01\\x01\\x01\\x02 Then'
+    """
+    pieces: list[str] = []
+    pos = 0
+    for s in spans:
+        pieces.append(text[pos : s.open])
+        width = s.close_end - s.open
+        final = "\x02" if ENDS_SENTENCE.search(text[s.start : s.end][-8:]) else "\x03"
+        pieces.append("\x01" * (width - 1) + final)
+        pos = s.close_end
+    pieces.append(text[pos:])
+    return "".join(pieces)
+
+
+# --------------------------------------------------------------------------
+# Tokens and noun phrases
+# --------------------------------------------------------------------------
+
+
+class Tok(NamedTuple):
+    """A token of masked narrative text with its offsets (a tuple: cheap to make)."""
+
+    text: str
+    start: int
+    end: int
+    low: str
+
+    @property
+    def is_quote(self) -> bool:
+        """The token stands for a masked quotation."""
+        return self.text[0] in "\x01\x02\x03"
+
+    @property
+    def is_word(self) -> bool:
+        """The token is a word (letters or digits)."""
+        return self.text[0].isalnum()
+
+    @property
+    def is_cap(self) -> bool:
+        """The token is a capitalised word."""
+        return self.text[0].isupper()
+
+
+def tokenize(masked: str, lo: int, hi: int) -> list[Tok]:
+    """Tokens of ``masked[lo:hi]`` with absolute offsets.
+
+    >>> [t.text for t in tokenize("Mr Smith, 52, said:", 0, 19)]
+    ['Mr', 'Smith', ',', '52', ',', 'said', ':']
+    """
+    make = Tok._make
+    return [
+        make((w, a, a + len(w), w.lower()))
+        for m in TOKEN.finditer(masked, lo, hi)
+        for w, a in ((m.group(), m.start()),)
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A noun phrase that may name a speaker, classified but not yet resolved.
+
+    ``form`` is one of ``pronoun``, ``member`` (numeral "One"), ``name``,
+    ``description``; ``name`` holds the name tokens with titles stripped,
+    ``head`` the head noun of a description, ``bare`` whether a description
+    has nothing but a determiner and its head ("the man").
+    """
+
+    surface: str
+    form: str
+    name: str = ""
+    kind: str | None = None
+    head: str = ""
+    role: str = ""
+    bare: bool = False
+    titled: bool = False
+
+
+def _strip_possessive(word: str) -> str:
+    """Name token without a possessive ending.
+
+    >>> _strip_possessive("Massoud’s")
+    'Massoud'
+    """
+    return POSSESSIVE.sub("", word) if len(word) > 2 else word
+
+
+def _is_acronym(word: str) -> bool:
+    """All-capital short word (UNICEF, NATO): an organisation when it speaks."""
+    core = word.replace(".", "")
+    return 2 <= len(core) <= 7 and core.isupper() and core.isalpha()
+
+
+def _np_word(t: Tok, first: bool) -> str | None:
+    """Role of token ``t`` inside a noun phrase, or None when it ends the phrase.
+
+    Returns ``det`` (determiner), ``pron``, ``cap``, ``noun`` (lexicon noun),
+    ``mod``, ``prep``, ``part`` (name particle) or ``dot``.
+    """
+    low = t.low
+    if not t.is_word:
+        return "dot" if t.text == "." else None
+    if low in lx.PRONOUN_KINDS or low in lx.GROUP_MEMBER_PRONOUNS:
+        return "pron"
+    if low in lx.DETERMINERS:
+        return "det"
+    if t.is_cap:
+        if t.text in lx.NON_NAME_CAPS and not (first and t.text in lx.TITLE_WORDS):
+            return None
+        return "cap"
+    if low in lx.PERSON_ROLES or low in lx.GROUP_NOUNS or low in lx.DOCUMENT_NOUNS:
+        return "noun"
+    if low in lx.ORG_NOUNS:
+        return "noun"
+    if low in lx.NP_MODIFIERS:
+        return "mod"
+    if low in lx.NP_PREPOSITIONS:
+        return "prep"
+    if low in lx.NAME_PARTICLES:
+        return "part"
+    if POSSESSIVE.search(t.text) and t.text[0].isalpha():
+        return "mod"
+    return None
+
+
+def np_backward(toks: list[Tok], end: int, lo: int = 0) -> tuple[int, int] | None:
+    """Token range of the noun phrase ending just before ``toks[end]``.
+
+    Walks left over capitalised words, lexicon nouns and modifiers, stopping
+    after a determiner or pronoun. A phrase that starts with a preposition is
+    the object of something else ("fled to Kabul said"), not a subject.
+    """
+    k = end
+    lo = max(lo, end - MAX_NP)
+    while k > lo:
+        role = _np_word(toks[k - 1], first=False)
+        if role is None:
+            break
+        if role == "pron":
+            if k == end:
+                k -= 1
+            break
+        if role == "dot" and not (k - 2 >= lo and toks[k - 2].text in lx.TITLE_WORDS):
+            break
+        k -= 1
+        if role == "det":
+            break
+    while k < end and _np_word(toks[k], first=False) in ("prep", "part", "dot"):
+        k += 1
+    if k >= end:
+        return None
+    if k > lo and toks[k - 1].low in lx.NP_PREPOSITIONS:
+        return None
+    return k, end
+
+
+def np_forward(toks: list[Tok], start: int, hi: int | None = None) -> tuple[int, int] | None:
+    """Token range of the noun phrase starting at ``toks[start]``.
+
+    A leading pronoun is a phrase on its own; a preposition is kept only when
+    more of the phrase follows it ("an aide to Massoud").
+    """
+    hi = min(len(toks) if hi is None else hi, start + MAX_NP)
+    k = start
+    if k >= hi:
+        return None
+    first_role = _np_word(toks[k], first=True)
+    if first_role is None or first_role in ("prep", "dot", "part"):
+        return None
+    if first_role == "pron":
+        nxt = _np_word(toks[k + 1], first=False) if k + 1 < hi else None
+        if toks[k].low not in lx.GROUP_MEMBER_PRONOUNS or nxt not in ("noun", "mod", "cap"):
+            return k, k + 1
+    k += 1
+    last_good = k
+    while k < hi:
+        role = _np_word(toks[k], first=False)
+        if role is None or role in ("pron", "det") and toks[k - 1].low not in lx.NP_PREPOSITIONS:
+            break
+        if role == "dot" and toks[k - 1].text not in lx.TITLE_WORDS:
+            break
+        k += 1
+        if role not in ("prep", "part", "dot", "det"):
+            last_good = k
+    return start, last_good
+
+
+def _name_tokens(words: list[str]) -> tuple[list[str], bool]:
+    """Last run of capitalised name words with leading titles stripped.
+
+    >>> _name_tokens(["British", "Defence", "Secretary", "Ben", "Wallace"])
+    (['Ben', 'Wallace'], True)
+    >>> _name_tokens(["Hervé", "Ludovic", "De", "Lys"])
+    (['Hervé', 'Ludovic', 'De', 'Lys'], False)
+    """
+    run: list[str] = []
+    for w in reversed(words):
+        if w in lx.TITLE_WORDS or w.rstrip(".") in lx.TITLE_WORDS and w.endswith("."):
+            return list(reversed(run)), True
+        if w == ".":
+            continue
+        if not (w[0].isupper() or w.lower() in lx.NAME_PARTICLES):
+            break
+        run.append(_strip_possessive(w))
+    run.reverse()
+    while run and run[0].lower() in lx.NAME_PARTICLES and not run[0][0].isupper():
+        run.pop(0)
+    return run, False
+
+
+def classify(toks: list[Tok], rng: tuple[int, int], text: str) -> Mention | None:
+    """Classify the noun phrase ``toks[rng]`` as pronoun, name or description.
+
+    >>> t = tokenize("Pentagon spokesperson John Kirby", 0, 32)
+    >>> m = classify(t, (0, 4), "Pentagon spokesperson John Kirby")
+    >>> m.form, m.name, m.kind, m.role
+    ('name', 'John Kirby', 'person', 'spokesperson')
+    """
+    a, b = rng
+    words = toks[a:b]
+    surface = text[words[0].start : words[-1].end].strip("*_ ")
+    if len(words) == 1 and words[0].low in lx.PRONOUN_KINDS:
+        return Mention(surface, "pronoun", head=words[0].low)
+    if len(words) == 1 and words[0].low in lx.GROUP_MEMBER_PRONOUNS:
+        return Mention(surface, "member", head=words[0].low)
+    head_words: list[Tok] = []
+    for t in words:
+        if t.low in lx.NP_PREPOSITIONS and head_words:
+            break
+        head_words.append(t)
+    det = head_words[0].low in lx.DETERMINERS
+    content = head_words[1:] if det else head_words
+    noun_at = -1
+    for i, t in enumerate(content):
+        if t.low in _NOUNS:
+            if not t.is_cap or t.text in lx.TITLE_WORDS and i == len(content) - 1:
+                noun_at = i
+    caps_after_noun = any(t.is_cap for t in content[noun_at + 1 :]) if noun_at >= 0 else True
+    if noun_at >= 0 and not caps_after_noun:
+        noun = content[noun_at].low
+        kind = (
+            "group" if noun in lx.GROUP_NOUNS
+            else "document" if noun in lx.DOCUMENT_NOUNS
+            else "organisation" if noun in lx.ORG_NOUNS and noun not in lx.PERSON_ROLES
+            else "person"
+        )
+        described = words[1:] if det else words
+        name = text[described[0].start : described[-1].end].strip("*_ ") if described else noun
+        bare = noun_at == 0 and len(content) == 1 and len(words) == len(head_words)
+        modifiers_lower = all(not t.is_cap for t in content[:noun_at])
+        if kind in ("document", "organisation") and modifiers_lower:
+            bare = True  # "the secret message" is the same message
+        return Mention(surface, "description", name=name, kind=kind, head=noun, bare=bare)
+    cap_words = [t.text for t in content if t.is_cap or t.low in lx.NAME_PARTICLES or t.text == "."]
+    if not cap_words:
+        return None
+    last_cap = content[-1]
+    role = next((t.low for t in content if t.low in lx.PERSON_ROLES and not t.is_cap), "")
+    run_words = [t.text for t in content]
+    if last_cap.text in lx.ORG_WORDS or (_strip_possessive(last_cap.text) in lx.ORG_WORDS):
+        run, _ = _trailing_caps(run_words)
+        return Mention(surface, "name", name=" ".join(run), kind="organisation")
+    names, titled = _name_tokens(run_words)
+    if not names:
+        run, _ = _trailing_caps(run_words)
+        if run:
+            return Mention(
+                surface, "description", name=" ".join(run), kind="person",
+                head=run[-1].lower(), role=run[-1].lower(), bare=False,
+            )
+        return None
+    if len(names) == 1 and _is_acronym(names[0]) and not titled:
+        return Mention(surface, "name", name=names[0], kind="organisation")
+    kind = "person" if (titled or role or len(names) >= 2) else None
+    if det and not titled and not role:
+        kind = "organisation"  # "the Northern Alliance": people take no article
+    return Mention(
+        surface, "name", name=" ".join(names), kind=kind, role=role, titled=titled
+    )
+
+
+#: Every lexicon noun that can head a descriptive subject.
+_NOUNS = lx.PERSON_ROLES | lx.GROUP_NOUNS | lx.DOCUMENT_NOUNS | lx.ORG_NOUNS
+
+
+def _trailing_caps(words: list[str]) -> tuple[list[str], int]:
+    """The trailing run of capitalised words (and particles) of ``words``."""
+    run: list[str] = []
+    for w in reversed(words):
+        if w[0].isupper() or w.lower() in lx.NAME_PARTICLES:
+            run.append(_strip_possessive(w))
+        else:
+            break
+    run.reverse()
+    return run, len(run)
+
+
+# --------------------------------------------------------------------------
+# Entities within one article
+# --------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Entity:
+    """A speaker candidate resolved within one article."""
+
+    name: str
+    kind: str | None
+    aliases: list[str] = field(default_factory=list)
+    roles: set[str] = field(default_factory=set)
+    head: str = ""
+
+    def add_alias(self, alias: str) -> None:
+        """Remember another by-name form (not pronouns, not bare descriptions)."""
+        alias = alias.strip()
+        if alias and alias != self.name and alias not in self.aliases:
+            self.aliases.append(alias)
+
+
+@dataclass(slots=True)
+class _Registered:
+    """A full name seen in the article, with how good a referent it is."""
+
+    words: tuple[str, ...]
+    first: int
+    score: int
+
+
+class NameRegistry:
+    """Full personal names in an article, for resolving surnames and titles."""
+
+    def __init__(self, masked: str) -> None:
+        self._by_last: dict[str, list[_Registered]] = {}
+        self.forms: dict[tuple[str, ...], list[str]] = {}
+        for m in CAPS_RUN.finditer(masked):
+            run = m.group()
+            if " " in run:  # a single word is never a full name
+                self._register(masked, m.start(), run)
+
+    def _register(self, masked: str, pos: int, run: str) -> None:
+        """Record one capitalised run if it looks like a personal name."""
+        words = [w for w in run.split() if w]
+        while words and (words[0] in lx.NON_NAME_CAPS and words[0] not in lx.TITLE_WORDS):
+            pos += len(words[0]) + 1
+            words.pop(0)
+        if not words:
+            return
+        names, titled = _name_tokens(words)
+        if not names or _strip_possessive(words[-1]) in lx.ORG_WORDS:
+            return
+        if any(_is_acronym(w) for w in names) or any(w.isupper() and len(w) > 1 for w in names):
+            return
+        before = masked[max(0, pos - 12) : pos].lower().split()
+        if before and before[-1] in ("the", "a", "an") and not titled:
+            return
+        if len(names) < 2:
+            return
+        score = 1 if titled else 0
+        if len(before) >= 2 and before[-1] == "of" and before[-2] in lx.RELATION_NOUNS:
+            score -= 2
+        key = tuple(names)
+        self.forms.setdefault(key, [])
+        if run.strip() not in self.forms[key]:
+            self.forms[key].append(" ".join(words))
+        bucket = self._by_last.setdefault(names[-1], [])
+        for reg in bucket:
+            if reg.words == key:
+                reg.score = max(reg.score, score)
+                return
+        bucket.append(_Registered(key, pos, score))
+
+    def resolve(self, names: list[str]) -> str | None:
+        """Full name ending with ``names`` (best-scored, then first seen), if any.
+
+        A mention of two or more words that is already registered stays itself.
+        """
+        if not names:
+            return None
+        cands = [
+            r for r in self._by_last.get(names[-1], [])
+            if len(r.words) >= len(names) and list(r.words[-len(names):]) == names
+        ]
+        if not cands:
+            return None
+        exact = [r for r in cands if len(r.words) == len(names)]
+        if exact and len(names) >= 2:
+            return " ".join(exact[0].words)
+        best = max(cands, key=lambda r: (r.score, -r.first))
+        return " ".join(best.words)
+
+
+def _by_name_form(surface: str) -> str:
+    """A mention reduced to its capitalised tail, without a possessive.
+
+    >>> _by_name_form("Anti-Taliban leader Ahmad Massoud"), _by_name_form("Mr Rumsfeld’s")
+    ('Ahmad Massoud', 'Mr Rumsfeld')
+    """
+    words = surface.split()
+    tail: list[str] = []
+    for w in reversed(words):
+        if not (w[:1].isupper() or w.lower() in lx.NAME_PARTICLES):
+            break
+        tail.append(w)
+    tail.reverse()
+    if tail:
+        tail[-1] = _strip_possessive(tail[-1])
+    return " ".join(tail)
+
+
+class Article:
+    """Mutable resolution state while one article is parsed."""
+
+    def __init__(self, masked: str) -> None:
+        self.registry = NameRegistry(masked)
+        self.entities: dict[str, Entity] = {}
+        self.history: list[str] = []
+        self.groups_seen: list[tuple[str, str]] = []
+
+    def entity(self, name: str, kind: str | None, head: str = "") -> Entity:
+        """The entity called ``name``, created on first use."""
+        ent = self.entities.get(name)
+        if ent is None:
+            ent = Entity(name, kind, head=head)
+            self.entities[name] = ent
+        elif ent.kind is None and kind is not None:
+            ent.kind = kind
+        return ent
+
+    def mentioned(self, name: str | None) -> None:
+        """Record that ``name`` was a subject or speaker just now."""
+        if name is not None:
+            self.history.append(name)
+
+    def _last(self, accept: Callable[[Entity], bool], limit: int = 60) -> Entity | None:
+        """Most recent entity in the history that ``accept`` allows."""
+        for key in reversed(self.history[-limit:]):
+            ent = self.entities[key]
+            if accept(ent):
+                return ent
+        return None
+
+    def resolve(self, m: Mention) -> Entity | None:
+        """The entity a mention refers to, or None when it can't be told."""
+        if m.form == "pronoun":
+            kinds = lx.PRONOUN_KINDS[m.head]
+            if m.head in ("it", "they"):
+                return self._last(lambda e: e.kind in kinds or e.kind is None)
+            return self._last(lambda e: e.kind in kinds)
+        if m.form == "member":
+            # "One said" picks a member of a recently named group; generic
+            # groups ("members", "people") are a last resort.
+            recent = self.groups_seen[-20:]
+            for generic_ok in (False, True):
+                for name, head in reversed(recent):
+                    if generic_ok or head not in lx.GENERIC_GROUP_NOUNS:
+                        return self.entity(name, "group", head)
+            return None
+        if m.form == "description":
+            return self._resolve_description(m)
+        return self._resolve_name(m)
+
+    def _resolve_description(self, m: Mention) -> Entity | None:
+        """Bare descriptions ("the man", "the sources") point back; others are new."""
+        first_word = m.surface.split()[0].lower()
+        if first_word in lx.GROUP_MEMBER_PRONOUNS and m.kind == "person":
+            # "one official said" after "Officials said": a member of that group.
+            for name, head in reversed(self.groups_seen[-20:]):
+                if head in (m.head + "s", m.head + "es"):
+                    return self.entity(name, "group", head)
+        if m.bare and m.kind == "person":
+            generic = m.head in lx.GENERIC_PERSON_NOUNS
+            if not generic:
+                hit = self._last(lambda e: e.kind == "person" and m.head in e.roles)
+                if hit is not None:
+                    return hit
+            hit = self._last(lambda e: e.kind == "person" and e.head == "")
+            if hit is not None or generic:
+                return hit
+            return self.entity(m.head, "person", head=m.head)
+        if m.bare and m.kind in ("group", "document", "organisation"):
+            hit = self._last(lambda e: e.kind == m.kind and e.head == m.head)
+            if hit is None and m.kind == "group":
+                for name, head in reversed(self.groups_seen):
+                    if head == m.head:
+                        return self.entity(name, "group", head)
+            if hit is not None:
+                hit.add_alias(m.name)
+                return hit
+        ent = self.entity(m.name, m.kind, head=m.head)
+        return ent
+
+    def _resolve_name(self, m: Mention) -> Entity:
+        """Names: surnames and titled forms go to the full name seen in the article."""
+        words = m.name.split()
+        kind = m.kind
+        full = None
+        if kind != "organisation":
+            full = self.registry.resolve(words)
+        name = full or m.name
+        if full is not None and kind is None:
+            kind = "person"
+        ent = self.entity(name, kind)
+        if m.role:
+            ent.roles.add(m.role)
+        if ent.kind == "person":
+            ent.add_alias(_by_name_form(m.surface))
+            ent.add_alias(m.name)
+        elif m.surface.lower().startswith("the "):
+            ent.add_alias(m.surface)
+        return ent
+
+
+# --------------------------------------------------------------------------
+# Pass 3: attribution
+# --------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Attribution:
+    """Who a quotation is attributed to, and by which rule."""
+
+    entity: Entity | None
+    mention: str | None
+    cue: str | None
+    rule: str
+    direct: bool = False
+
+
+def _is_cue(toks: list[Tok], i: int) -> bool:
+    """``toks[i]`` is a reporting verb used as one ("said", "according to")."""
+    low = toks[i].low
+    if low in lx.CUE_VERBS:
+        if low == "pointed":
+            return i + 1 < len(toks) and toks[i + 1].low == "out"
+        return True
+    if low == "according":
+        return i + 1 < len(toks) and toks[i + 1].low == "to"
+    if low in lx.PLURAL_PRESENT_CUES:
+        return i > 0 and toks[i - 1].low not in lx.CUE_BLOCKERS and toks[i - 1].is_word
+    return False
+
+
+def _cue_text(toks: list[Tok], i: int) -> str:
+    """The cue as written ("said", "according to", "pointed out")."""
+    if toks[i].low in ("according", "pointed") and i + 1 < len(toks):
+        return f"{toks[i].text} {toks[i + 1].text}"
+    return toks[i].text
+
+
+def _skip_leading_adverbial(toks: list[Tok], k: int, hi: int) -> int:
+    """Index past a leading adverbial phrase ("In his press conference, ") or dateline."""
+    for _ in range(3):
+        if k >= hi:
+            return k
+        t = toks[k]
+        if t.is_word and t.text.isupper() and len(t.text) > 1:
+            j = k
+            while j < hi and toks[j].is_word and toks[j].text.isupper():
+                j += 1
+            if j < hi and toks[j].text in ("-", "\u2014", "\u2013", ":") and j > k:
+                k = j + 1
+                continue
+        if t.low in lx.ADVERBIAL_OPENERS or (t.is_word and t.low.endswith(("ing", "ed"))):
+            for j in range(k + 1, min(hi, k + 30)):
+                if toks[j].text == ",":
+                    k = j + 1
+                    break
+                if toks[j].is_quote:
+                    return k
+            else:
+                return k
+            continue
+        return k
+    return k
+
+
+def _subject_of(toks: list[Tok], ci: int, lo: int, text: str) -> tuple[int, int] | None:
+    """Token range of the subject of the cue verb at ``toks[ci]`` (sentence from ``lo``).
+
+    "X said", "X, a Y, said", "X also said"; after "but said" (ellipsis) the
+    clause's leading noun phrase.
+    """
+    if toks[ci].low == "according":
+        return np_forward(toks, ci + 2)
+    j = ci
+    while j > lo and toks[j - 1].low in lx.AUX_AND_ADVERBS:
+        j -= 1
+    if j > lo and toks[j - 1].text == ",":
+        start = _skip_leading_adverbial(toks, lo, j)
+        rng = np_forward(toks, start, j)
+        if rng is not None and rng[1] < len(toks) and toks[rng[1]].text == ",":
+            return rng
+        return None
+    rng = np_backward(toks, j, lo)
+    if rng is not None:
+        return rng
+    if j == lo or toks[j - 1].is_quote or toks[j - 1].text in (",", "\u2014", "\u2013", ":"):
+        return None
+    if toks[j - 1].low in ("but", "and", "then"):
+        start = _skip_leading_adverbial(toks, lo, j)
+        fwd = np_forward(toks, start, j)
+        return fwd
+    if toks[j - 1].low in ("who", "which", "that"):
+        return np_backward(toks, j - 1, lo)
+    return None
+
+
+def _sentences(masked: str, lo: int, hi: int) -> list[tuple[int, int]]:
+    """Sentence spans of masked paragraph ``[lo, hi)``; abbreviations don't end one."""
+    out: list[tuple[int, int]] = []
+    start = lo
+    for m in SENTENCE_END.finditer(masked, lo, hi):
+        if masked[m.start()] == ".":
+            before = masked[max(lo, m.start() - 12) : m.start()].split()
+            word = before[-1].lower() if before else ""
+            if word in lx.ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
+                continue
+        out.append((start, m.end()))
+        start = m.end()
+    if start < hi:
+        out.append((start, hi))
+    return out
+
+
+@dataclass(slots=True)
+class _SentenceState:
+    """What a sentence said about speakers, for the next one to lean on."""
+
+    speaker: Entity | None = None
+
+
+class _Attributor:
+    """Attributes the quotations of one article, sentence by sentence."""
+
+    def __init__(self, text: str, masked: str, spans: list[QuoteSpan]) -> None:
+        self.text = text
+        self.masked = masked
+        self.spans = {s.open: s for s in spans}
+        self.art = Article(masked)
+        self.results: dict[int, Attribution] = {}
+
+    # -- helpers -----------------------------------------------------------
+
+    def _mention(self, toks: list[Tok], rng: tuple[int, int] | None) -> Mention | None:
+        """Classify a token range (None passes through)."""
+        if rng is None:
+            return None
+        return classify(toks, rng, self.text)
+
+    def _resolve(self, m: Mention | None) -> Entity | None:
+        """Resolve a mention to an entity within the article."""
+        return None if m is None else self.art.resolve(m)
+
+    def _after(self, toks: list[Tok], qi: int, span: QuoteSpan) -> Attribution | None:
+        """Rule: attribution right after the quote ("…,” he said" / "…,” said X")."""
+        a = qi + 1
+        while a < len(toks) and toks[a].text in (",", "\u2014", "\u2013", "-", "*"):
+            a += 1
+        if a >= len(toks) or not toks[a].is_word:
+            return None
+        ended = bool(ENDS_SENTENCE.search(self.text[span.start : span.end][-8:]))
+        if _is_cue(toks, a):
+            rng = (
+                np_forward(toks, a + 2) if toks[a].low == "according"
+                else np_forward(toks, a + 1)
+            )
+            # "“Go.” Said the man …" after a full stop starts a new sentence.
+            new_sentence = ended and toks[a].is_cap and toks[a].low != "according"
+            if rng is None or new_sentence:
+                return None
+            return self._attrib(self._mention(toks, rng), _cue_text(toks, a), "after-inverted")
+        rng = np_forward(toks, a)
+        if rng is None:
+            return None
+        c = rng[1]
+        if c < len(toks) and toks[c].text == ",":
+            for j in range(c + 1, min(len(toks), c + 25)):
+                if toks[j].text == "," and j + 1 < len(toks):
+                    c = j + 1
+                    break
+                if toks[j].text == "." or toks[j].is_quote:
+                    return None
+            else:
+                return None
+        while c < len(toks) and toks[c].low in lx.AUX_AND_ADVERBS:
+            c += 1
+        if c >= len(toks) or not _is_cue(toks, c) or toks[c].low == "according":
+            return None
+        if ended and toks[a].is_cap:
+            tail = [t for t in toks[c + 1 : c + 8] if t.is_word]
+            stop = next((i for i, t in enumerate(toks[c + 1 :]) if t.text in ".!?"), None)
+            if stop is not None:
+                tail = [t for t in toks[c + 1 : c + 1 + stop] if t.is_word]
+            if len(tail) > 4 or any(t.low == "that" for t in tail):
+                return None
+        m = self._mention(toks, rng)
+        return self._attrib(m, _cue_text(toks, c), "after")
+
+    def _attrib(self, m: Mention | None, cue: str, rule: str) -> Attribution | None:
+        """An attribution from a mention (None when there is no usable mention)."""
+        if m is None:
+            return None
+        ent = self._resolve(m)
+        return Attribution(ent, m.surface, cue, rule, direct=True)
+
+    def _before(
+        self, toks: list[Tok], qi: int, lo: int, cues: list[int]
+    ) -> Attribution | None:
+        """Rule: a cue verb earlier in the sentence ("X said:", "X said the US … “…”").
+
+        ``cues`` are the sentence's cue positions, sorted, so finding the
+        nearest one is a binary search, not a scan.
+        """
+        n = bisect.bisect_left(cues, qi)
+        if n == 0 or cues[n - 1] < lo:
+            return None
+        ci = cues[n - 1]
+        rng = _subject_of(toks, ci, lo, self.text)
+        inverted = ci == lo or toks[ci - 1].is_quote or toks[ci - 1].text in (",", ":")
+        if rng is None and toks[ci].low != "according" and inverted:
+            rng = np_forward(toks, ci + 1, qi)  # "“A,” said X, “B.”"
+        m = self._mention(toks, rng)
+        if m is None:
+            return None
+        between = [t for t in toks[ci + 1 : qi] if t.text not in ("*", "_")]
+        direct = (
+            not between
+            or between[-1].text == ":"
+            or (between[-1].low == "that" and len(between) == 1)
+        )
+        ent = self._resolve(m)
+        return Attribution(ent, m.surface, _cue_text(toks, ci), "before", direct=direct)
+
+    # -- main loop ---------------------------------------------------------
+
+    def run(self, paragraphs: list[tuple[int, int]]) -> None:
+        """Attribute every quotation, paragraph by paragraph, sentence by sentence."""
+        carry: Entity | None = None
+        for lo, hi in paragraphs:
+            prev = _SentenceState()
+            first = True
+            for s_lo, s_hi in _sentences(self.masked, lo, hi):
+                prev = self._sentence(s_lo, s_hi, prev, carry, first)
+                first = False
+            carry = prev.speaker
+
+    def _tokens_for(self, lo: int, hi: int) -> tuple[list[Tok], bool]:
+        """Tokens of a sentence, and whether it needs the full rules.
+
+        A sentence with no quotation, cue verb or group noun only feeds its
+        leading subject to the history, so only its opening is tokenised:
+        this keeps long quote-free prose cheap.
+        """
+        busy = self.masked.find("\x01", lo, hi) >= 0 or any(
+            w in HINT_WORDS for w in HINT_WORD.findall(self.masked, lo, hi)
+        )
+        if busy:
+            return tokenize(self.masked, lo, hi), True
+        return tokenize(self.masked, lo, min(hi, lo + LEAD_WINDOW)), False
+
+    def _sentence(
+        self, s_lo: int, s_hi: int, prev: _SentenceState, carry: Entity | None, first: bool
+    ) -> _SentenceState:
+        """Attribute the quotes in masked sentence ``[s_lo, s_hi)`` and update the history."""
+        state = _SentenceState()
+        toks, busy = self._tokens_for(s_lo, s_hi)
+        hi = len(toks)
+        if not toks:
+            return state
+        lead_ent = self._leading_subject(toks)
+        if not busy:
+            return state
+        self._note_groups(toks, 0, hi)
+        cues = [i for i in range(hi) if _is_cue(toks, i)]
+        last_speaker: Entity | None = None
+        seen_word = False
+        for qi, t in enumerate(toks):
+            if not t.is_quote:
+                seen_word = seen_word or t.is_word
+                continue
+            span = self.spans.get(t.start)
+            if span is None:
+                continue
+            att = self._after(toks, qi, span) or self._before(
+                toks, qi, max(0, qi - BACK_WINDOW), cues
+            )
+            if att is None and not seen_word:
+                if qi == 0:
+                    src = carry if first else prev.speaker
+                else:
+                    src = last_speaker
+                if src is not None:
+                    att = Attribution(src, None, None, "continuation")
+            if att is None:
+                att = Attribution(None, None, None, "none")
+            self.results[span.open] = att
+            if att.entity is not None:
+                last_speaker = att.entity
+                self.art.mentioned(att.entity.name)
+        cue_ent = None
+        if cues:
+            ci = cues[0]
+            rng = _subject_of(toks, ci, max(0, ci - BACK_WINDOW), self.text)
+            cue_ent = self._resolve(self._mention(toks, rng))
+        if cue_ent is not None and cue_ent is not lead_ent:
+            self.art.mentioned(cue_ent.name)
+        state.speaker = last_speaker or cue_ent
+        return state
+
+    def _leading_subject(self, toks: list[Tok]) -> Entity | None:
+        """Resolve and record the sentence's leading noun phrase, when it is a subject."""
+        hi = len(toks)
+        lead = _skip_leading_adverbial(toks, 0, hi)
+        rng = np_forward(toks, lead, hi)
+        if rng is None or rng[1] >= hi:
+            return None
+        nxt = toks[rng[1]]
+        if not (nxt.is_word or nxt.text == ","):
+            return None
+        m = self._mention(toks, rng)
+        if m is None or (m.form == "description" and not m.bare
+                         and m.kind not in ("person", "group")):
+            return None
+        ent = self._resolve(m)
+        if ent is not None and ent.kind is not None:
+            self.art.mentioned(ent.name)
+        return ent
+
+    def _note_groups(self, toks: list[Tok], lo: int, hi: int) -> None:
+        """Remember group nouns ("ministers") for a later "One said"."""
+        for i in range(lo, hi):
+            if toks[i].low in lx.GROUP_NOUNS:
+                rng = np_backward(toks, i + 1, lo)
+                words = toks[rng[0] : rng[1]] if rng else [toks[i]]
+                if words and words[0].low in lx.DETERMINERS:
+                    words = words[1:]
+                name = self.text[words[0].start : words[-1].end] if words else toks[i].text
+                self.art.groups_seen.append((name, toks[i].low))
+
+
+# --------------------------------------------------------------------------
+# Fragments and the public entry point
+# --------------------------------------------------------------------------
+
+
+def _word_count(text: str) -> int:
+    """Number of word tokens in ``text``."""
+    return sum(1 for _ in WORD.finditer(text))
+
+
+def _title_like(text: str) -> bool:
+    """Mostly capitalised words and no sentence punctuation: a title in quotes.
+
+    >>> _title_like("Gone With The Wind"), _title_like("We will win.")
+    (True, False)
+    """
+    words = [w for w in text.split() if w[:1].isalpha()]
+    if len(words) < 2 or ENDS_SENTENCE.search(text):
+        return False
+    caps = sum(1 for w in words if w[0].isupper())
+    return caps / len(words) >= 0.75
+
+
+def is_fragment(text: str, att: Attribution) -> bool:
+    """Scare quotes and short fragments: too short to be speech unless a cue sits beside them.
+
+    >>> is_fragment("meltdown", Attribution(None, None, None, "none"))
+    True
+    >>> is_fragment("Not much.", Attribution(None, "Kirby", "said", "before", direct=True))
+    False
+    """
+    n = _word_count(text)
+    sentence = bool(ENDS_SENTENCE.search(text)) and text[:1].isupper()
+    if att.direct and att.rule != "none":
+        return False
+    if _title_like(text):
+        return True
+    if att.rule in ("before", "continuation"):
+        return n <= 3 and not sentence
+    return n < 6 and not (sentence and n >= 2)
+
+
+def _safe_meta(text: str) -> tuple[ArticleMeta, list[tuple[int, int]]]:
+    """Metadata and boilerplate spans; a failure there must not sink the parse."""
+    try:
+        from .metadata import boilerplate_lines, extract_metadata
+
+        meta = extract_metadata(text)
+    except Exception:  # noqa: BLE001 - parse_article never raises
+        log.exception("metadata extraction failed")
+        meta = ArticleMeta()
+        return meta, []
+    try:
+        boiler = [(int(a), int(b)) for a, b in boilerplate_lines(text)]
+    except Exception:  # noqa: BLE001
+        log.exception("boilerplate detection failed")
+        boiler = []
+    return meta, boiler
+
+
+def _paragraph_index(paragraphs: list[tuple[int, int]], pos: int) -> int:
+    """Index of the paragraph holding ``pos`` (binary search)."""
+    lo, hi = 0, len(paragraphs)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if paragraphs[mid][1] <= pos:
+            lo = mid + 1
+        else:
+            hi = mid
+    return min(lo, max(0, len(paragraphs) - 1))
+
+
+def parse_article(text: str) -> ParsedArticle:
+    """Extract every direct quotation in ``text`` with its speaker.
+
+    Never raises: a string the rules cannot handle yields fewer quotes.
+
+    >>> art = parse_article('“We will fight,” said Jane Doe, a lawmaker.')
+    >>> [(q.text, q.speaker, q.cue) for q in art.quotes]
+    [('We will fight,', 'Jane Doe', 'said')]
+    """
+    if not isinstance(text, str):
+        text = str(text)
+    meta, boiler = _safe_meta(text)
+    try:
+        quotes, speakers = _parse(text, boiler)
+    except Exception:  # noqa: BLE001 - last line of defence, see docstring
+        log.exception("parser failed; article kept without quotes")
+        quotes, speakers = (), ()
+    return ParsedArticle(text=text, meta=meta, quotes=quotes, speakers=speakers)
+
+
+def _parse(
+    text: str, boiler: list[tuple[int, int]]
+) -> tuple[tuple[Quote, ...], tuple[Speaker, ...]]:
+    """The three passes; see the module docstring."""
+    spans = find_quote_spans(text, boiler)
+    masked = mask_quotes(text, spans)
+    all_paras = _paragraphs(text)
+    paras = _without(_paragraphs(masked), sorted(boiler))
+    attributor = _Attributor(text, masked, spans)
+    attributor.run(paras)
+    quotes: list[Quote] = []
+    speaking: dict[str, Entity] = {}
+    for s in spans:
+        att = attributor.results.get(s.open) or Attribution(None, None, None, "none")
+        body = text[s.start : s.end]
+        frag = is_fragment(body, att)
+        ent = None if frag else att.entity
+        if ent is not None:
+            speaking.setdefault(ent.name, ent)
+        quotes.append(
+            Quote(
+                text=body,
+                start=s.start,
+                end=s.end,
+                paragraph=_paragraph_index(all_paras, s.start),
+                speaker=ent.name if ent else None,
+                speaker_kind=ent.kind if ent else None,
+                speaker_mention=att.mention if ent else None,
+                cue=att.cue if ent else None,
+                fragment=frag,
+            )
+        )
+    speakers = tuple(
+        Speaker(e.name, e.kind, tuple(a for a in e.aliases if a != e.name))
+        for e in speaking.values()
+    )
+    return tuple(quotes), speakers
+
+
+def iter_quotes(text: str) -> Iterator[Quote]:
+    """Quotations of ``text`` that are not fragments (a convenience for scripts)."""
+    return (q for q in parse_article(text).quotes if not q.fragment)

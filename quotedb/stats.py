@@ -1,0 +1,99 @@
+"""A corpus at a glance: how many articles, quotes and speakers, and who dominates.
+
+The figures are what a researcher checks first after an ingest (did
+everything come in? how much is unattributed? whose voice fills the
+corpus?), so they are computed in SQL on either backend and never load the
+quotes themselves.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from . import models
+
+#: How many of the most quoted speakers ``corpus_stats`` lists.
+TOP_SPEAKERS = 10
+
+
+def corpus_stats(session: Session, top: int = TOP_SPEAKERS) -> dict[str, Any]:
+    """Counts and shares over the whole corpus (fragments never count as quotes).
+
+    Returns a dict with ``articles``, ``quotes``, ``speakers`` (speakers with
+    at least one quote), ``quotes_per_article`` (mean, 0.0 for no articles),
+    ``unattributed_share`` (0.0-1.0 of quotes with no speaker),
+    ``top_speakers`` (list of ``{"name", "quotes"}``, most quoted first, ties
+    by name) and ``earliest`` / ``latest`` published dates (None if unknown).
+    """
+    q, a, s = models.Quote, models.Article, models.Speaker
+    articles = session.scalar(select(func.count(a.id))) or 0
+    quotes, unattributed = session.execute(
+        select(
+            func.count(q.id),
+            func.count(q.id).filter(q.speaker_id.is_(None)),
+        ).where(q.fragment.is_(False))
+    ).one()
+    count = func.count(q.id)
+    top_rows = session.execute(
+        select(s.name, count.label("quotes"))
+        .join(q, q.speaker_id == s.id)
+        .where(q.fragment.is_(False))
+        .group_by(s.id, s.name)
+        .order_by(count.desc(), s.name)
+        .limit(top)
+    ).all()
+    speakers = session.scalar(
+        select(func.count(q.speaker_id.distinct())).where(q.fragment.is_(False))
+    ) or 0
+    earliest, latest = session.execute(select(func.min(a.published), func.max(a.published))).one()
+    return {
+        "articles": articles,
+        "quotes": quotes,
+        "speakers": speakers,
+        "quotes_per_article": quotes / articles if articles else 0.0,
+        "unattributed_share": unattributed / quotes if quotes else 0.0,
+        "top_speakers": [{"name": name, "quotes": n} for name, n in top_rows],
+        "earliest": _as_date(earliest),
+        "latest": _as_date(latest),
+    }
+
+
+def _as_date(value: Any) -> date | None:
+    """A MIN/MAX over a date column: SQLite may hand back the ISO string."""
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def format_stats(stats: dict[str, Any]) -> str:
+    """The figures as a one-screen text summary (what ``quotedb stats`` prints)."""
+    earliest, latest = stats["earliest"], stats["latest"]
+    if earliest is None:
+        span = "no publication dates"
+    elif earliest == latest:
+        span = earliest.isoformat()
+    else:
+        span = f"{earliest.isoformat()} to {latest.isoformat()}"
+    lines = [
+        f"articles:            {stats['articles']:,}",
+        f"quotes:              {stats['quotes']:,}",
+        f"speakers:            {stats['speakers']:,}",
+        f"quotes per article:  {stats['quotes_per_article']:.1f}",
+        f"unattributed:        {stats['unattributed_share']:.1%} of quotes",
+        f"published:           {span}",
+    ]
+    top = stats["top_speakers"]
+    if top:
+        lines.append("")
+        lines.append(f"top {len(top)} speakers:")
+        width = max(len(row["name"]) for row in top)
+        for rank, row in enumerate(top, start=1):
+            lines.append(f"{rank:>3}. {row['name']:<{width}}  {row['quotes']:>6,}")
+    return "\n".join(lines) + "\n"
+
+
+__all__ = ["TOP_SPEAKERS", "corpus_stats", "format_stats"]

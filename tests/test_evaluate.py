@@ -1,0 +1,184 @@
+"""Tests for the evaluation library: matching rules on tiny hand-made gold files, and
+the figures on the seed corpus."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from quotedb.evaluate import (
+    EvalError,
+    GoldFileError,
+    GoldQuote,
+    evaluate,
+    normalise_speaker,
+    token_f1,
+    tokens,
+)
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+def write_case(tmp_path: Path, article: str, quotes: list[dict]) -> Path:
+    """Write one article and a one-line gold file; return the gold path."""
+    (tmp_path / "a.txt").write_text(article, encoding="utf-8")
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps({"article": "a.txt", "quotes": quotes}) + "\n", encoding="utf-8")
+    return gold
+
+
+def q(text: str, speaker: str | None, aliases: list[str] | None = None,
+      optional: bool = False) -> dict:
+    """A gold quote object."""
+    return {"text": text, "speaker": speaker, "aliases": aliases or [], "optional": optional}
+
+
+ARTICLE = (
+    "Amy Lo, a coach, said: “We trained hard all winter and it showed today.”\n"
+    "The club called it a “miracle” run.\n"
+    "“Nobody expected us to get this far,” said Ben Ode, the captain.\n"
+)
+
+
+def test_perfect_article(tmp_path: Path) -> None:
+    gold = write_case(tmp_path, ARTICLE, [
+        q("We trained hard all winter and it showed today.", "Amy Lo"),
+        q("Nobody expected us to get this far", "Ben Ode"),
+    ])
+    report = evaluate(gold)
+    assert report.as_dict()["quote_f1"] == 1.0
+    assert report.speaker_accuracy == 1.0
+    assert report.end_to_end_f1 == 1.0
+    assert report.errors == []
+
+
+def test_fragments_are_not_predictions(tmp_path: Path) -> None:
+    gold = write_case(tmp_path, ARTICLE, [
+        q("We trained hard all winter and it showed today.", "Amy Lo"),
+        q("Nobody expected us to get this far", "Ben Ode"),
+    ])
+    report = evaluate(gold)
+    assert report.predicted_quotes == 2  # "miracle" is a fragment
+
+
+def test_optional_gold_is_neither_required_nor_counted(tmp_path: Path) -> None:
+    article = "Amy Lo said the season was a “long, hard and very cold one for all of us”.\n"
+    gold = write_case(tmp_path, article, [q("long, hard and very cold one for all of us",
+                                            "Amy Lo", optional=True)])
+    report = evaluate(gold)
+    assert (report.gold_quotes, report.predicted_quotes, report.matched) == (0, 0, 0)
+    assert report.quote_f1 == 1.0 and report.errors == []
+
+
+def test_missed_spurious_and_wrong_speaker(tmp_path: Path) -> None:
+    gold = write_case(tmp_path, ARTICLE, [
+        q("We trained hard all winter and it showed today.", "Cy Dee"),
+        q("A quote that the parser never saw at all", "Ben Ode"),
+    ])
+    report = evaluate(gold)
+    kinds = sorted(e.kind for e in report.errors)
+    assert kinds == ["missed", "spurious", "wrong_speaker"]
+    assert (report.matched, report.speaker_correct, report.speaker_total) == (1, 0, 1)
+    assert report.quote_precision == 0.5 and report.quote_recall == 0.5
+    assert report.end_to_end_f1 == 0.0
+    wrong = next(e for e in report.errors if e.kind == "wrong_speaker")
+    assert wrong == EvalError("a.txt", "wrong_speaker", wrong.text, None, "Cy Dee", "Amy Lo")
+
+
+def test_speaker_matches_alias_after_normalising(tmp_path: Path) -> None:
+    gold = write_case(tmp_path, ARTICLE, [
+        q("We trained hard all winter and it showed today.", "Coach Lo", ["amy  LO."]),
+        q("Nobody expected us to get this far", "The Ben Ode"),
+    ])
+    assert evaluate(gold).speaker_accuracy == 1.0
+
+
+def test_null_gold_speaker_needs_null_prediction(tmp_path: Path) -> None:
+    gold = write_case(tmp_path, ARTICLE, [
+        q("We trained hard all winter and it showed today.", None),
+        q("Nobody expected us to get this far", "Ben Ode"),
+    ])
+    report = evaluate(gold)
+    assert report.speaker_total == 1  # null gold speakers are not in speaker accuracy
+    assert report.end_to_end_correct == 1
+
+
+@pytest.mark.parametrize(
+    ("gold_text", "matched"),
+    [
+        # The prediction has 9 tokens; 8 shared + 3 others: F1 = 16 / 20 = 0.8 exactly.
+        pytest.param("We trained hard all winter and it showed x y z", 1, id="at-0.8"),
+        # 8 shared + 4 others: F1 = 16 / 21 < 0.8.
+        pytest.param("We trained hard all winter and it showed w x y z", 0, id="below"),
+    ],
+)
+def test_threshold_is_token_f1_point_eight(tmp_path: Path, gold_text: str, matched: int) -> None:
+    gold = write_case(tmp_path, ARTICLE, [q(gold_text, "Amy Lo")])
+    assert evaluate(gold).matched == matched
+
+
+def test_greedy_one_to_one(tmp_path: Path) -> None:
+    article = "Al Bo said: “Yes we can do it.”\nCy Do said: “Yes we can do it.”\n"
+    gold = write_case(tmp_path, article, [q("Yes we can do it.", "Al Bo")])
+    report = evaluate(gold)
+    assert (report.matched, report.predicted_quotes) == (1, 2)
+    assert [e.kind for e in report.errors] == ["spurious"]
+
+
+def test_articles_dir_argument(tmp_path: Path) -> None:
+    arts = tmp_path / "arts"
+    arts.mkdir()
+    (arts / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps({"article": "a.txt", "quotes": []}) + "\n\n", encoding="utf-8")
+    assert evaluate(gold, arts).articles == 1
+
+
+def test_missing_article(tmp_path: Path) -> None:
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps({"article": "nope.txt", "quotes": []}) + "\n", encoding="utf-8")
+    with pytest.raises(FileNotFoundError):
+        evaluate(gold)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        pytest.param("{not json", id="not-json"),
+        pytest.param("[1, 2]", id="not-object"),
+        pytest.param('{"quotes": []}', id="no-article"),
+        pytest.param('{"article": "a.txt"}', id="no-quotes"),
+        pytest.param('{"article": "a.txt", "quotes": [{"speaker": "x"}]}', id="no-text"),
+        pytest.param('{"article": "a.txt", "quotes": [{"text": "t", "optional": "y"}]}',
+                     id="bad-optional"),
+    ],
+)
+def test_malformed_gold_line_names_file_and_line(tmp_path: Path, line: str) -> None:
+    (tmp_path / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text('{"article": "a.txt", "quotes": []}\n' + line + "\n", encoding="utf-8")
+    with pytest.raises(GoldFileError, match=r"gold\.jsonl:2: ") as info:
+        evaluate(gold)
+    assert "\n" not in str(info.value)
+    assert isinstance(info.value, ValueError)
+
+
+def test_helpers() -> None:
+    assert tokens("Don’t STOP") == ["don", "t", "stop"]
+    assert token_f1(["a"], []) == 0.0
+    assert normalise_speaker(" The  U.S. State-Department ") == "us statedepartment"
+    assert GoldQuote("t", None).optional is False
+
+
+def test_seed_figures() -> None:
+    report = evaluate(SEEDS / "gold.jsonl")
+    figures = report.as_dict()
+    assert figures["articles"] == 5
+    assert figures["quote_f1"] >= 0.97
+    assert figures["speaker_accuracy"] >= 0.95
+    assert set(figures) >= {
+        "quote_precision", "quote_recall", "quote_f1", "speaker_accuracy", "end_to_end_f1",
+        "gold_quotes", "predicted_quotes", "matched", "speaker_correct", "speaker_total",
+    }

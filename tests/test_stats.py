@@ -1,0 +1,84 @@
+"""Corpus statistics on real databases."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session
+
+from quotedb import api
+from quotedb.stats import corpus_stats, format_stats
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture
+def corpus(db_url: str) -> Iterator[api.Database]:
+    with api.connect(db_url) as database:
+        yield database
+
+
+def stats_of(corpus: api.Database) -> dict[str, object]:
+    with Session(corpus.engine) as session:
+        return corpus_stats(session)
+
+
+def test_empty_corpus_has_zero_figures(corpus: api.Database) -> None:
+    assert stats_of(corpus) == {
+        "articles": 0, "quotes": 0, "speakers": 0, "quotes_per_article": 0.0,
+        "unattributed_share": 0.0, "top_speakers": [], "earliest": None, "latest": None,
+    }
+
+
+def test_counts_match_the_stored_rows(corpus: api.Database, seeds_dir: Path) -> None:
+    corpus.ingest(seeds_dir)
+    stats = stats_of(corpus)
+    quotes = list(corpus.quotes())
+    assert (stats["articles"], stats["quotes"]) == (5, len(quotes))
+    assert stats["speakers"] == len({row["speaker"] for row in quotes if row["speaker"]})
+    assert stats["quotes_per_article"] == pytest.approx(len(quotes) / 5)
+
+
+def test_unattributed_share(corpus: api.Database, seeds_dir: Path) -> None:
+    corpus.ingest(seeds_dir)
+    quotes = list(corpus.quotes())
+    unattributed = sum(1 for row in quotes if row["speaker"] is None)
+    assert stats_of(corpus)["unattributed_share"] == pytest.approx(unattributed / len(quotes))
+
+
+def test_top_speakers_most_quoted_first(corpus: api.Database, seeds_dir: Path) -> None:
+    corpus.ingest(seeds_dir)
+    top = stats_of(corpus)["top_speakers"]
+    assert isinstance(top, list) and 0 < len(top) <= 10
+    first = corpus.speakers()[0]
+    assert top[0] == {"name": first["name"], "quotes": first["quotes"]}
+    assert top[0]["quotes"] == len(list(corpus.quotes(speaker=first["name"])))
+    counts = [row["quotes"] for row in top]
+    assert counts == sorted(counts, reverse=True)
+
+
+def test_date_range_spans_published_dates(corpus: api.Database) -> None:
+    corpus.ingest(DATA / "corpus.jsonl")
+    stats = stats_of(corpus)
+    assert (stats["earliest"], stats["latest"]) == (date(2001, 11, 20), date(2021, 8, 24))
+
+
+def test_format_stats_fits_one_screen(corpus: api.Database, seeds_dir: Path) -> None:
+    corpus.ingest(seeds_dir)
+    text = format_stats(stats_of(corpus))
+    lines = text.splitlines()
+    assert len(lines) <= 24 and max(len(line) for line in lines) <= 80
+    assert lines[0] == "articles:            5"
+    assert f"  1. {corpus.speakers()[0]['name']}" in text
+
+
+def test_format_stats_without_dates() -> None:
+    text = format_stats({
+        "articles": 0, "quotes": 0, "speakers": 0, "quotes_per_article": 0.0,
+        "unattributed_share": 0.0, "top_speakers": [], "earliest": None, "latest": None,
+    })
+    assert "published:           no publication dates" in text
+    assert "top" not in text
