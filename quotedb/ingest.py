@@ -19,9 +19,9 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
@@ -233,9 +233,10 @@ def ingest_paths(
     work = expand(sources, input_format=input_format, fields=fields, max_bytes=max_bytes)
     summary = Summary()
     batch: list[Prepared] = []
+    cache = SpeakerCache()
 
     def flush() -> None:
-        for outcome in write_batch(engine, batch):
+        for outcome in write_batch(engine, batch, cache):
             summary.add(outcome)
             if on_outcome is not None:
                 on_outcome(outcome)
@@ -263,46 +264,96 @@ def ingest_text(
     return write_batch(engine, [prepared])[0]
 
 
-def write_batch(engine: Engine, batch: list[Prepared]) -> list[Outcome]:
-    """Store a batch in one transaction, retrying it whole while the database is busy.
+@dataclass(slots=True)
+class SpeakerCache:
+    """Speaker ids, kinds and aliases this writer knows to be committed.
 
-    Each article has its own savepoint: one that breaks a constraint (say a
-    concurrent writer stored the same text first) is rolled back alone and
-    looked at again, the rest of the batch still commits.
+    Most articles quote people the database already has; remembering them
+    saves the lookups that would otherwise dominate an ingest. What a
+    transaction adds is staged and only kept once it commits, so a rolled
+    back batch never leaves ids behind that do not exist. Bounded, so memory
+    stays flat on any corpus.
+    """
+
+    limit: int = 100_000
+    speakers: dict[str, tuple[int, str | None]] = field(default_factory=dict)
+    aliases: set[tuple[int, str]] = field(default_factory=set)
+    staged_speakers: dict[str, tuple[int, str | None]] = field(default_factory=dict)
+    staged_aliases: set[tuple[int, str]] = field(default_factory=set)
+
+    def speaker(self, key: str) -> tuple[int, str | None] | None:
+        return self.staged_speakers.get(key) or self.speakers.get(key)
+
+    def has_alias(self, pair: tuple[int, str]) -> bool:
+        return pair in self.staged_aliases or pair in self.aliases
+
+    def commit(self) -> None:
+        if len(self.speakers) + len(self.aliases) > self.limit:
+            self.speakers.clear()
+            self.aliases.clear()
+        self.speakers.update(self.staged_speakers)
+        self.aliases.update(self.staged_aliases)
+        self.rollback()
+
+    def rollback(self) -> None:
+        self.staged_speakers.clear()
+        self.staged_aliases.clear()
+
+
+def write_batch(
+    engine: Engine, batch: list[Prepared], cache: SpeakerCache | None = None
+) -> list[Outcome]:
+    """Store a batch in one transaction; on a clash, store its articles one by one.
+
+    The common case is one commit for the whole batch. If any article breaks
+    a constraint (say a concurrent writer stored the same text first) or
+    fails, the batch is rolled back and each article is stored in its own
+    transaction, so every article is still all-or-nothing and one bad
+    article never costs the others. A busy database is waited for.
     """
     if not batch:
         return []
-    for attempt in range(1, MAX_ATTEMPTS + 1):
+    cache = cache if cache is not None else SpeakerCache()
+    try:
+        outcomes = _in_transaction(engine, lambda s: [_store(s, p, cache) for p in batch])
+        cache.commit()
+        return outcomes
+    except DBAPIError:
+        cache.rollback()
+    return [_store_alone(engine, prepared, cache) for prepared in batch]
+
+
+def _store_alone(engine: Engine, prepared: Prepared, cache: SpeakerCache) -> Outcome:
+    """Store one article in its own transaction; a constraint clash is looked at again."""
+    for attempt in (1, 2):
         try:
-            with Session(engine, expire_on_commit=False) as session, session.begin():
-                return [_store_one(session, prepared) for prepared in batch]
-        except OperationalError as exc:
-            if attempt == MAX_ATTEMPTS or not _is_transient(exc):
-                return [
-                    Outcome(p.source, "failed", error=f"{p.source}: database error: {exc.orig}")
-                    for p in batch
-                ]
-        time.sleep(min(0.05 * 2**attempt, 2.0))
+            outcome = _in_transaction(engine, lambda s: _store(s, prepared, cache))
+            cache.commit()
+            return outcome
+        except DBAPIError as exc:
+            cache.rollback()
+            # An IntegrityError means another writer committed the same
+            # article, source or speaker between our check and our insert:
+            # the second attempt finds it.
+            if attempt == 2 or not isinstance(exc, IntegrityError):
+                return Outcome(prepared.source, "failed",
+                               error=f"{prepared.source}: database error: {exc.orig}")
     raise AssertionError("unreachable")
 
 
-def _store_one(session: Session, prepared: Prepared) -> Outcome:
-    """Store one article in a savepoint; a constraint clash is retried once."""
-    for attempt in (1, 2):
+T = TypeVar("T")
+
+
+def _in_transaction(engine: Engine, work: Callable[[Session], T]) -> T:
+    """Run ``work`` in one transaction, retrying while the database is busy or deadlocked."""
+    for attempt in range(1, MAX_ATTEMPTS + 1):
         try:
-            with session.begin_nested():
-                return _store(session, prepared.source, prepared.digest, prepared.parsed)
-        except IntegrityError as exc:
-            # Another writer committed the same article, source or speaker
-            # between our check and our insert: look again, it is there now.
-            if attempt == 2:
-                return Outcome(prepared.source, "failed",
-                               error=f"{prepared.source}: database error: {exc.orig}")
-        except DBAPIError as exc:
-            if isinstance(exc, OperationalError) and _is_transient(exc):
-                raise  # the whole batch is retried
-            return Outcome(prepared.source, "failed",
-                           error=f"{prepared.source}: database error: {exc.orig}")
+            with Session(engine, expire_on_commit=False) as session, session.begin():
+                return work(session)
+        except OperationalError as exc:
+            if attempt == MAX_ATTEMPTS or not _is_transient(exc):
+                raise
+        time.sleep(min(0.05 * 2**attempt, 2.0))
     raise AssertionError("unreachable")
 
 
@@ -315,48 +366,63 @@ def _is_transient(exc: OperationalError) -> bool:
     )
 
 
-def _store(session: Session, source: str, digest: str, parsed: ParsedArticle) -> Outcome:
-    """Write one parsed article inside the caller's transaction."""
-    same = session.scalar(select(models.Article.id).where(models.Article.content_hash == digest))
+def _store(session: Session, prepared: Prepared, cache: SpeakerCache) -> Outcome:
+    """Write one parsed article inside the caller's transaction.
+
+    Plain Core statements, a handful per article whatever its size: ingest
+    speed is bounded by statements, not rows.
+    """
+    source, digest, parsed = prepared.source, prepared.digest, prepared.parsed
+    articles, quotes = models.Article.__table__, models.Quote.__table__
+    found = session.execute(
+        select(articles.c.id, articles.c.content_hash)
+        .where((articles.c.content_hash == digest) | (articles.c.source == source))
+    ).all()
+    same = next((row.id for row in found if row.content_hash == digest), None)
     if same is not None:
         return Outcome(source, "unchanged", article_id=same)
-    article = session.scalar(select(models.Article).where(models.Article.source == source))
+    meta = parsed.meta
+    values = {
+        "source": source,
+        "content_hash": digest,
+        "text": parsed.text,
+        "title": meta.title,
+        "published": meta.published,
+        "outlet": _clip(meta.outlet, 255),
+        "authors": list(meta.authors),
+        "dateline": _clip(meta.dateline, 255),
+        "ingested_at": datetime.now(timezone.utc),
+        "parser_version": PARSER_VERSION,
+    }
+    article_id = found[0].id if found else None
     status: Status = "new"
-    if article is None:
-        article = models.Article(source=source)
-        session.add(article)
+    if article_id is None:
+        article_id = session.execute(
+            insert(articles).values(values).returning(articles.c.id)
+        ).scalar_one()
     else:
         status = "updated"
-        session.execute(delete(models.Quote).where(models.Quote.article_id == article.id))
-    meta = parsed.meta
-    article.content_hash = digest
-    article.text = parsed.text
-    article.title = meta.title
-    article.published = meta.published
-    article.outlet = _clip(meta.outlet, 255)
-    article.authors = list(meta.authors)
-    article.dateline = _clip(meta.dateline, 255)
-    article.ingested_at = datetime.now(timezone.utc)
-    article.parser_version = PARSER_VERSION
-    session.flush()
+        session.execute(delete(quotes).where(quotes.c.article_id == article_id))
+        session.execute(update(articles).where(articles.c.id == article_id).values(values))
 
-    speaker_ids, new_speakers = _store_speakers(session, parsed)
-    session.add_all(
-        models.Quote(
-            article_id=article.id,
-            speaker_id=speaker_ids.get(quote.speaker) if quote.speaker else None,
-            text=quote.text,
-            start=quote.start,
-            end=quote.end,
-            paragraph=quote.paragraph,
-            speaker_mention=_clip(quote.speaker_mention, 255),
-            cue=_clip(quote.cue, 64),
-            fragment=quote.fragment,
-        )
-        for quote in parsed.quotes
-    )
+    speaker_ids, new_speakers = _store_speakers(session, parsed, cache)
+    if parsed.quotes:
+        session.execute(insert(quotes), [
+            {
+                "article_id": article_id,
+                "speaker_id": speaker_ids.get(quote.speaker) if quote.speaker else None,
+                "text": quote.text,
+                "start": quote.start,
+                "end": quote.end,
+                "paragraph": quote.paragraph,
+                "speaker_mention": _clip(quote.speaker_mention, 255),
+                "cue": _clip(quote.cue, 64),
+                "fragment": quote.fragment,
+            }
+            for quote in parsed.quotes
+        ])
     return Outcome(
-        source, status, article_id=article.id, quotes=len(parsed.quotes), new_speakers=new_speakers
+        source, status, article_id=article_id, quotes=len(parsed.quotes), new_speakers=new_speakers
     )
 
 
@@ -372,45 +438,80 @@ def _insert(session: Session, table: Any) -> Any:
     return module.insert(table)
 
 
-def _store_speakers(session: Session, parsed: ParsedArticle) -> tuple[dict[str, int], int]:
-    """Upsert the article's speakers and aliases; map canonical name to id.
+def _store_speakers(
+    session: Session, parsed: ParsedArticle, cache: SpeakerCache
+) -> tuple[dict[str, int], int]:
+    """Upsert the article's quoted speakers and their aliases; map canonical name to id.
 
     ``ON CONFLICT DO NOTHING`` on the unique name key makes concurrent
-    writers converge on one row per speaker instead of failing.
+    writers converge on one row per speaker instead of failing. Rows are
+    written in key order so that two writers never wait on each other in
+    opposite orders (no deadlocks on PostgreSQL).
     """
-    quoted = {quote.speaker for quote in parsed.quotes if quote.speaker}
-    ids: dict[str, int] = {}
-    new = 0
+    speakers, aliases = models.Speaker.__table__, models.SpeakerAlias.__table__
     by_name = {speaker.name: speaker for speaker in parsed.speakers}
-    for name in sorted(quoted):
-        speaker = by_name.get(name)
-        kind = speaker.kind if speaker else None
+    wanted: dict[str, tuple[str, str | None, tuple[str, ...]]] = {}
+    for name in sorted({quote.speaker for quote in parsed.quotes if quote.speaker}):
         key = name_key(name)[:255]
-        if not key:
-            continue
-        inserted = session.execute(
-            _insert(session, models.Speaker)
-            .values(name=name[:255], key=key, kind=kind)
-            .on_conflict_do_nothing(index_elements=["key"])
-            .returning(models.Speaker.id)
-        ).scalar()
-        new += inserted is not None
-        speaker_id, known_kind = session.execute(
-            select(models.Speaker.id, models.Speaker.kind).where(models.Speaker.key == key)
-        ).one()
-        if known_kind is None and kind is not None:
-            session.get(models.Speaker, speaker_id).kind = kind  # type: ignore[union-attr]
-        ids[name] = speaker_id
-        aliases = {name, *(speaker.aliases if speaker else ())}
-        for alias in sorted(aliases):
-            alias_key = name_key(alias)
-            if alias_key:
-                session.execute(
-                    _insert(session, models.SpeakerAlias)
-                    .values(speaker_id=speaker_id, alias=alias[:255], key=alias_key[:255])
-                    .on_conflict_do_nothing(index_elements=["speaker_id", "key"])
-                )
-    return ids, new
+        speaker = by_name.get(name)
+        if key and key not in wanted:
+            kind, names = (speaker.kind, speaker.aliases) if speaker else (None, ())
+            wanted[key] = (name, kind, names)
+    if not wanted:
+        return {}, 0
+    keys = sorted(wanted)
+    unknown = [key for key in keys if cache.speaker(key) is None]
+    new = 0
+    if unknown:
+        new = _insert_speakers(session, [(k, wanted[k][0], wanted[k][1]) for k in unknown], cache)
+    for key in keys:
+        speaker_id, kind = cache.speaker(key)  # type: ignore[misc]
+        if kind is None and wanted[key][1] is not None:
+            session.execute(update(speakers).where(speakers.c.id == speaker_id)
+                            .values(kind=wanted[key][1]))
+            cache.staged_speakers[key] = (speaker_id, wanted[key][1])
+    alias_rows = {
+        (cache.speaker(key)[0], alias_key): alias[:255]  # type: ignore[index]
+        for key in keys
+        for alias in (wanted[key][0], *wanted[key][2])
+        if (alias_key := name_key(alias)[:255])
+    }
+    fresh = sorted(pair for pair in alias_rows if not cache.has_alias(pair))
+    if fresh:
+        session.execute(
+            _insert(session, aliases).on_conflict_do_nothing(index_elements=["speaker_id", "key"]),
+            [{"speaker_id": sid, "key": k, "alias": alias_rows[(sid, k)]} for sid, k in fresh],
+        )
+        cache.staged_aliases.update(fresh)
+    return {wanted[key][0]: cache.speaker(key)[0] for key in keys}, new  # type: ignore[index]
+
+
+def _insert_speakers(
+    session: Session, rows: list[tuple[str, str, str | None]], cache: SpeakerCache
+) -> int:
+    """Make sure speakers (key, name, kind) exist; stage their ids; return how many were new."""
+    speakers = models.Speaker.__table__
+    keys = [key for key, _, _ in rows]
+
+    def lookup() -> dict[str, tuple[int, str | None]]:
+        return {
+            row.key: (row.id, row.kind)
+            for row in session.execute(
+                select(speakers.c.id, speakers.c.key, speakers.c.kind)
+                .where(speakers.c.key.in_(keys))
+            )
+        }
+
+    known = lookup()
+    missing = [(key, name, kind) for key, name, kind in rows if key not in known]
+    if missing:
+        session.execute(
+            _insert(session, speakers).on_conflict_do_nothing(index_elements=["key"]),
+            [{"key": key, "name": name[:255], "kind": kind} for key, name, kind in missing],
+        )
+        known = lookup()
+    cache.staged_speakers.update(known)
+    return len(missing)
 
 
 __all__ = [
