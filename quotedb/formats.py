@@ -248,16 +248,21 @@ def _html_record(label: str, data: bytes) -> ArticleRecord | RecordProblem:
         import trafilatura
     except ImportError:
         return RecordProblem(label, f"{label}: {HTML_EXTRA_HINT}")
-    # Bytes, not str: trafilatura honours the page's declared charset.
-    document = trafilatura.bare_extraction(
-        data,
-        include_comments=False,
-        include_tables=True,
-        include_images=False,
-        include_links=False,
-        include_formatting=False,
-        with_metadata=True,
-    )
+    try:
+        # Bytes, not str: trafilatura honours the page's declared charset.
+        document = trafilatura.bare_extraction(
+            data,
+            include_comments=False,
+            include_tables=True,
+            include_images=False,
+            include_links=False,
+            include_formatting=False,
+            with_metadata=True,
+        )
+    except ImportError as exc:  # a dependency of trafilatura's is missing
+        return RecordProblem(label, f"{label}: {HTML_EXTRA_HINT} (missing {exc.name or exc})")
+    except Exception as exc:  # noqa: BLE001 - one odd page must not stop the batch
+        return RecordProblem(label, f"{label}: cannot extract the article: {exc}")
     body = getattr(document, "body", None)
     text = _paragraphs(body) if body is not None else ""
     if not text.strip():
