@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime, timezone
 from typing import Any
 
 import pytest
@@ -12,9 +13,10 @@ from pytest_alembic.tests import (  # noqa: F401  (collected as tests)
     test_up_down_consistency,
     test_upgrade,
 )
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
 
-from quotedb import db
+from quotedb import db, models, queries
 
 
 @pytest.fixture
@@ -31,3 +33,39 @@ def alembic_engine(db_url: str) -> Iterator[Engine]:
         yield engine
     finally:
         engine.dispose()
+
+
+def test_upgrade_keeps_every_row_and_indexes_old_quotes(alembic_runner: Any,
+                                                        alembic_engine: Engine) -> None:
+    """A database filled at the previous revision upgrades with its data intact."""
+    alembic_runner.migrate_up_before("0002_quote_search")
+    alembic_runner.insert_into("articles", [{
+        "id": 1, "source": "old.txt", "content_hash": "h" * 64, "title": "Old",
+        "published": None, "outlet": None, "authors": [], "dateline": None,
+        "text": "“Safe passage is off the table,” said Ann Lee.",
+        "ingested_at": datetime(2021, 8, 10, tzinfo=timezone.utc), "parser_version": "0",
+    }])
+    alembic_runner.insert_into("speakers", [{"id": 1, "name": "Ann Lee", "key": "ann lee",
+                                             "kind": "person"}])
+    alembic_runner.insert_into("quotes", [{
+        "id": 1, "article_id": 1, "speaker_id": 1, "text": "Safe passage is off the table,",
+        "start": 1, "end": 31, "paragraph": 0, "speaker_mention": "Ann Lee", "cue": "said",
+        "fragment": False,
+    }])
+    alembic_runner.migrate_up_one()
+
+    with Session(alembic_engine) as session:
+        assert session.scalars(select(models.Quote.text)).all() == [
+            "Safe passage is off the table,"]
+        found = session.execute(queries.quotes_select(
+            queries.QuoteFilter(search='"safe passage"'), alembic_engine.dialect.name)).all()
+        assert [row.speaker for row in found] == ["Ann Lee"]
+
+    # Down and up again: the full-text index goes and comes back, the rows stay.
+    alembic_runner.migrate_down_one()
+    alembic_runner.migrate_up_one()
+    with Session(alembic_engine) as session:
+        found = session.execute(queries.quotes_select(
+            queries.QuoteFilter(search="passage"), alembic_engine.dialect.name)).all()
+        assert len(found) == 1
+        assert session.scalar(select(func.count()).select_from(models.Article)) == 1
