@@ -159,6 +159,7 @@ def ingest(app: App, paths: tuple[str, ...], pattern: str | None, input_format: 
             sources = list(find_sources(list(paths), pattern))
             one_each = all(format_for(s.name, input_format) in ("txt", "html")
                            for s in sources if isinstance(s, SourceFile) and s.path)
+            bar: Any
             with click.progressbar(length=len(sources) if one_each else None, file=sys.stderr,
                                    label="ingesting") as bar:
                 summary = ingest_paths(engine, sources, **options,
@@ -471,7 +472,7 @@ def eval_command(gold: Path, articles_dir: Path | None, fmt: str, show_errors: b
         raise click.ClickException(str(exc)) from exc
     figures = report.as_dict()
     if fmt == "json":
-        payload = dict(figures)
+        payload: dict[str, Any] = dict(figures)
         if show_errors:
             payload["errors"] = [vars_of(e) for e in report.errors]
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))

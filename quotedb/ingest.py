@@ -19,9 +19,9 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, cast
 
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Engine, Table, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
@@ -42,6 +42,12 @@ from .sources import (
 )
 
 Status = Literal["new", "unchanged", "updated", "failed"]
+
+# The tables as Core objects: ingest writes with Core statements (see _store).
+ARTICLES = cast(Table, models.Article.__table__)
+QUOTES = cast(Table, models.Quote.__table__)
+SPEAKERS = cast(Table, models.Speaker.__table__)
+ALIASES = cast(Table, models.SpeakerAlias.__table__)
 
 #: How often one article's transaction is retried when the database is busy.
 MAX_ATTEMPTS = 8
@@ -373,7 +379,7 @@ def _store(session: Session, prepared: Prepared, cache: SpeakerCache) -> Outcome
     speed is bounded by statements, not rows.
     """
     source, digest, parsed = prepared.source, prepared.digest, prepared.parsed
-    articles, quotes = models.Article.__table__, models.Quote.__table__
+    articles, quotes = ARTICLES, QUOTES
     found = session.execute(
         select(articles.c.id, articles.c.content_hash)
         .where((articles.c.content_hash == digest) | (articles.c.source == source))
@@ -448,7 +454,7 @@ def _store_speakers(
     written in key order so that two writers never wait on each other in
     opposite orders (no deadlocks on PostgreSQL).
     """
-    speakers, aliases = models.Speaker.__table__, models.SpeakerAlias.__table__
+    speakers, aliases = SPEAKERS, ALIASES
     by_name = {speaker.name: speaker for speaker in parsed.speakers}
     wanted: dict[str, tuple[str, str | None, tuple[str, ...]]] = {}
     for name in sorted({quote.speaker for quote in parsed.quotes if quote.speaker}):
@@ -490,7 +496,7 @@ def _insert_speakers(
     session: Session, rows: list[tuple[str, str, str | None]], cache: SpeakerCache
 ) -> int:
     """Make sure speakers (key, name, kind) exist; stage their ids; return how many were new."""
-    speakers = models.Speaker.__table__
+    speakers = SPEAKERS
     keys = [key for key, _, _ in rows]
 
     def lookup() -> dict[str, tuple[int, str | None]]:

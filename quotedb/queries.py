@@ -29,6 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
+from sqlalchemy.sql.elements import ColumnClause
 
 from . import models
 from .db import is_sqlite, sqlite_path
@@ -64,14 +65,14 @@ class QuoteFilter:
     include_fragments: bool = False
 
 
-def quotes_select(flt: QuoteFilter, dialect: str = "sqlite") -> Select[Any]:
+def quotes_select(flt: QuoteFilter, dialect: str = "sqlite") -> Select:
     """SELECT quote rows (columns ``QUOTE_COLUMNS``) matching a filter.
 
     Rows come in article order, or best match first with ``search``, which
     uses the full-text index of the backend (``dialect``).
     """
     q, a, s = models.Quote, models.Article, models.Speaker
-    stmt = (
+    stmt: Select = (
         select(
             q.id.label("quote_id"),
             q.article_id.label("article_id"),
@@ -106,7 +107,7 @@ def quotes_select(flt: QuoteFilter, dialect: str = "sqlite") -> Select[Any]:
     return stmt
 
 
-def speaker_ids_select(name: str) -> Select[Any]:
+def speaker_ids_select(name: str) -> Select:
     """Ids of speakers whose canonical name or an alias is ``name`` (any case)."""
     key = name_key(name)
     return select(models.Speaker.id).where(
@@ -180,10 +181,10 @@ def tsquery(terms: list[SearchTerm]) -> str:
 
 _FTS = table("quotes_fts", column("rowid"), column("quotes_fts"))
 #: Must repeat revision 0002's index expression exactly for the index to be used.
-_PG_CONFIG = literal_column("'english'::regconfig")
+_PG_CONFIG: ColumnClause[Any] = literal_column("'english'::regconfig")
 
 
-def _search(stmt: Select[Any], query: str, dialect: str) -> Select[Any]:
+def _search(stmt: Select, query: str, dialect: str) -> Select:
     """Filter and rank by a full-text search (falls back to LIKE with no words)."""
     q = models.Quote
     terms = parse_search(query)
