@@ -386,7 +386,7 @@ def export(app: App, fmt: str, output: Path | None, raw: bool, **filters: Any) -
             count = write_rows(rows, queries.QUOTE_COLUMNS, fmt, sys.stdout, raw=raw)
         else:
             try:
-                with open(output, "w", encoding="utf-8", newline="") as handle:
+                with open(output, "w", encoding="utf-8", newline="", buffering=1 << 20) as handle:
                     count = write_rows(rows, queries.QUOTE_COLUMNS, fmt, handle, raw=raw)
             except OSError as exc:
                 raise click.ClickException(f"{output}: cannot write: {exc.strerror}") from exc
@@ -515,6 +515,16 @@ def _raw_engine(app: App) -> Iterator[Engine]:
         engine.dispose()
 
 
+def _migrate(
+    app: App, step: Callable[[Engine, str], None], revision: str
+) -> tuple[str | None, str | None]:
+    """Run a migration step; return the revisions before and after it."""
+    with _raw_engine(app) as engine:
+        before = db.current_revision(engine)
+        step(engine, revision)
+        return before, db.current_revision(engine)
+
+
 @db_group.command("upgrade")
 @click.argument("revision", default="head")
 @pass_app
@@ -525,10 +535,7 @@ def db_upgrade(app: App, revision: str) -> None:
     Example:
         quotedb --db quotes.db db upgrade
     """
-    with _raw_engine(app) as engine:
-        before = db.current_revision(engine)
-        db.upgrade(engine, revision)
-        after = db.current_revision(engine)
+    before, after = _migrate(app, db.upgrade, revision)
     app.say(f"upgraded {before or 'empty'} -> {after}")
 
 
@@ -551,10 +558,7 @@ def db_downgrade(app: App, revision: str, yes: bool) -> None:
                "first (for SQLite: copy the file; for PostgreSQL: pg_dump).", err=True)
     if not yes:
         click.confirm("Downgrade now?", abort=True, err=True)
-    with _raw_engine(app) as engine:
-        before = db.current_revision(engine)
-        db.downgrade(engine, revision)
-        after = db.current_revision(engine)
+    before, after = _migrate(app, db.downgrade, revision)
     app.say(f"downgraded {before or 'empty'} -> {after or 'base'}")
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TextIO
@@ -20,6 +20,7 @@ EXPORT_FORMATS = ("csv", "json", "jsonl")
 #: Leading characters that make spreadsheets evaluate a cell as a formula
 #: (OWASP "CSV Injection").
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_CHARS = frozenset(_FORMULA_STARTS)
 
 
 def jsonable(value: Any) -> Any:
@@ -76,21 +77,35 @@ def write_rows(
     raise ValueError(f"unknown format {fmt!r}")
 
 
+#: Types the csv module writes exactly as quotedb wants (None as an empty cell).
+_CSV_NATIVE = frozenset({str, int, float, bool, type(None), date})
+
+
+def _csv_row(row: Sequence[Any], raw: bool) -> list[Any]:
+    """A row for csv.writer: odd types made text, formulas neutralised unless ``raw``."""
+    cells = [v if type(v) in _CSV_NATIVE else _cell(v) for v in row]
+    if raw:
+        return cells
+    return [
+        "'" + v if type(v) is str and v[:1] in _FORMULA_CHARS and v else v for v in cells
+    ]
+
+
 def _write_csv(
     rows: Iterable[Sequence[Any]], columns: Sequence[str], out: TextIO, *, raw: bool
 ) -> int:
+    # writerows runs its loop in C; the per-row work is one list comprehension.
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(columns)
     count = 0
-    for row in rows:
-        cells = [_cell(value) for value in row]
-        if not raw:
-            cells = [
-                neutralise_formula(cell) if isinstance(value, str) else cell
-                for cell, value in zip(cells, row, strict=True)
-            ]
-        writer.writerow(cells)
-        count += 1
+
+    def counted() -> Iterator[list[Any]]:
+        nonlocal count
+        for row in rows:
+            count += 1
+            yield _csv_row(row, raw)
+
+    writer.writerows(counted())
     return count
 
 
