@@ -90,19 +90,21 @@ class Database:
         speaker: str | None = None,
         article_id: int | None = None,
         search: str | None = None,
-        since: date | None = None,
-        until: date | None = None,
+        since: date | str | None = None,
+        until: date | str | None = None,
         limit: int | None = None,
         include_fragments: bool = False,
     ) -> Iterator[dict[str, Any]]:
         """Quotes matching the filters, as dicts keyed by ``queries.QUOTE_COLUMNS``.
 
-        Same filters as ``quotedb quotes``. Rows stream from the database, so
+        Same filters as ``quotedb quotes`` (dates as ``date`` or
+        ``"YYYY-MM-DD"``). Rows stream from the database, so
         iterating over a whole corpus takes constant memory; the connection
         is held until the iterator is exhausted or closed.
         """
         flt = queries.QuoteFilter(
-            speaker=speaker, article_id=article_id, search=search, since=since, until=until,
+            speaker=speaker, article_id=article_id, search=search,
+            since=_as_date(since), until=_as_date(until),
             limit=limit, include_fragments=include_fragments,
         )
         stmt = queries.quotes_select(flt, self.engine.dialect.name)
@@ -205,6 +207,15 @@ class Database:
         traceback: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def _as_date(value: date | str | None) -> date | None:
+    """A filter date given as a date or an ISO string.
+
+    >>> _as_date("2001-11-20")
+    datetime.date(2001, 11, 20)
+    """
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 __all__ = [

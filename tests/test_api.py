@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -179,3 +180,11 @@ def test_ingest_folder_with_format_and_pattern(corpus: api.Database, tmp_path: P
     summary = corpus.ingest(folder, input_format="jsonl", pattern="*.ndjson")
     assert summary.new == 1
     assert corpus.articles()[0]["source"] == f"{folder / 'a.ndjson'}#1"
+
+
+def test_date_filters_accept_iso_strings(db_url: str, seeds_dir: Path) -> None:
+    with api.connect(db_url) as database:
+        database.ingest(seeds_dir)
+        as_text = list(database.quotes(since="2001-11-20", until="2001-11-20"))
+        as_dates = list(database.quotes(since=date(2001, 11, 20), until=date(2001, 11, 20)))
+    assert as_text == as_dates and as_text
