@@ -188,7 +188,8 @@ def quote_filters(func: F) -> F:
     options = [
         click.option("--speaker", help="Canonical name or alias, any case."),
         click.option("--article", "article_id", type=int, help="Only this article id."),
-        click.option("--search", help="Only quotes containing this text."),
+        click.option("--search", help="Full-text search: words (all must match), \"a phrase\", "
+                                       "prefix*; best match first."),
         click.option("--since", type=click.DateTime(["%Y-%m-%d"]),
                      help="Articles published on or after YYYY-MM-DD."),
         click.option("--until", type=click.DateTime(["%Y-%m-%d"]),
@@ -474,7 +475,7 @@ def eval_command(gold: Path, articles_dir: Path | None, fmt: str, show_errors: b
     if fmt == "json":
         payload: dict[str, Any] = dict(figures)
         if show_errors:
-            payload["errors"] = [vars_of(e) for e in report.errors]
+            payload["errors"] = [error.as_dict() for error in report.errors]
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
         return
     for key, value in figures.items():
@@ -483,13 +484,6 @@ def eval_command(gold: Path, articles_dir: Path | None, fmt: str, show_errors: b
         for error in report.errors:
             click.echo(f"{error.article}\t{error.kind}\t{error.start}\tgold={error.gold_speaker!r}"
                        f"\tpredicted={error.predicted_speaker!r}\t{error.text[:80]!r}")
-
-
-def vars_of(obj: Any) -> dict[str, Any]:
-    """A dataclass instance (slots or not) as a plain dict."""
-    from dataclasses import asdict
-
-    return asdict(obj)
 
 
 # --- migrations -----------------------------------------------------------
@@ -601,4 +595,4 @@ def main() -> None:
         sys.exit(141)
 
 
-__all__ = ["cli", "main", "SourceFile"]
+__all__ = ["cli", "main"]
