@@ -31,5 +31,9 @@ class QueryError(QuotedbError):
     """A user's SQL query failed."""
 
 
+class IngestAborted(QuotedbError):
+    """An ingest run could not go on (its parser workers died)."""
+
+
 class ArticleReadError(QuotedbError):
     """An article file could not be read or decoded."""

@@ -17,8 +17,10 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
+from itertools import islice
 from typing import Any, Literal, TypeVar, cast
 
 from sqlalchemy import Engine, Table, delete, insert, select, update
@@ -27,7 +29,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from . import models
-from .errors import ArticleReadError
+from .errors import ArticleReadError, IngestAborted
 from .formats import ArticleRecord, FieldMap, RecordProblem, format_for, source_records
 from .names import name_key
 from .parser import PARSER_VERSION, parse_article
@@ -188,34 +190,53 @@ def _parsed(source: str, text: str, record: ArticleRecord | None = None) -> Prep
     return Prepared(source, digest, parsed)
 
 
+def prepare_chunk(items: list[Work], max_bytes: int) -> list[Prepared | Outcome]:
+    """``prepare`` over several items: one round trip to a worker for all of them."""
+    return [prepare(item, max_bytes) for item in items]
+
+
+def _chunks(items: Iterable[Work], size: int) -> Iterator[list[Work]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
 def prepared_in_order(
-    items: Iterable[Work], *, workers: int = 1, max_bytes: int = DEFAULT_MAX_BYTES
+    items: Iterable[Work],
+    *,
+    workers: int = 1,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    chunk_size: int = 8,
 ) -> Iterator[Prepared | Outcome]:
     """Prepare inputs in a process pool, yielding results in input order.
 
-    At most a few items per worker are in flight, so memory stays flat
+    Items go to the workers ``chunk_size`` at a time (one round trip each),
+    and only a few chunks per worker are in flight, so memory stays flat
     however many files there are: inputs are pulled lazily and results are
-    handed on as soon as the oldest one is ready.
+    handed on as soon as the oldest chunk is ready.
+
+    Raises:
+        IngestAborted: a worker process died (killed, out of memory).
     """
     if workers <= 1:
         for item in items:
             yield prepare(item, max_bytes)
         return
-    window = workers * 4
-    pending: deque[Future[Prepared | Outcome]] = deque()
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        for item in items:
-            if isinstance(item, SourceFile) and item.path is None:
-                # stdin belongs to this process: drain what is queued, then read it here
-                while pending:
-                    yield pending.popleft().result()
-                yield prepare(item, max_bytes)
-                continue
-            pending.append(pool.submit(prepare, item, max_bytes))
-            if len(pending) >= window:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
+    window = workers * 3
+    pending: deque[Future[list[Prepared | Outcome]]] = deque()
+    try:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for chunk in _chunks(items, chunk_size):
+                pending.append(pool.submit(prepare_chunk, chunk, max_bytes))
+                if len(pending) >= window:
+                    yield from pending.popleft().result()
+            while pending:
+                yield from pending.popleft().result()
+    except BrokenProcessPool as exc:
+        raise IngestAborted(
+            "a parser worker process died (out of memory or killed); what was stored so far "
+            "is complete, run the same command again to finish"
+        ) from exc
 
 
 def ingest_paths(
