@@ -14,7 +14,7 @@ from logging.config import fileConfig
 from alembic import context
 from sqlalchemy import Connection, Engine
 
-from quotedb.db import make_engine, resolve_url
+from quotedb.db import make_engine, resolve_url, writer
 from quotedb.models import Base
 
 config = context.config
@@ -79,7 +79,7 @@ def run_migrations_online() -> None:
     if isinstance(given, Connection):
         _run(given)
         return
-    engine = given if isinstance(given, Engine) else make_engine(_url())
+    engine = given if isinstance(given, Engine) else writer(make_engine(_url()))
     try:
         with engine.begin() as connection:
             _run(connection)

@@ -66,9 +66,10 @@ def _configure_sqlite(engine: Engine, *, read_only: bool) -> None:
 
     Foreign keys are off by default in SQLite; WAL lets readers work while an
     ingest writes; the busy timeout makes concurrent writers wait instead of
-    failing. Transactions start with BEGIN IMMEDIATE so two writers never
-    deadlock upgrading read locks (pysqlite's own BEGIN handling is disabled
-    for that, as SQLAlchemy's pysqlite docs describe).
+    failing. Write transactions (see ``writer``) start with BEGIN IMMEDIATE
+    so two writers never deadlock upgrading read locks, while reads start a
+    plain deferred BEGIN and never wait for a writer (pysqlite's own BEGIN
+    handling is disabled for that, as SQLAlchemy's pysqlite docs describe).
     """
 
     @event.listens_for(engine, "connect")
@@ -86,7 +87,21 @@ def _configure_sqlite(engine: Engine, *, read_only: bool) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        writes = not read_only and connection.get_execution_options().get(_WRITER, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+
+
+#: Execution option marking connections that will write (see ``writer``).
+_WRITER = "quotedb_writer"
+
+
+def writer(engine: Engine) -> Engine:
+    """The same engine, for transactions that will write.
+
+    On SQLite they take the write lock when they begin, so concurrent
+    writers queue on the busy timeout instead of failing halfway through.
+    """
+    return engine.execution_options(**{_WRITER: True})
 
 
 def make_engine(url: str, *, read_only: bool = False) -> Engine:
@@ -176,14 +191,14 @@ def _lock_for_migration(connection: Connection) -> None:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Migrate the database up to ``revision`` inside one transaction."""
-    with engine.begin() as connection:
+    with writer(engine).begin() as connection:
         _lock_for_migration(connection)
         command.upgrade(alembic_config(_url_of(engine), connection), revision)
 
 
 def downgrade(engine: Engine, revision: str) -> None:
     """Migrate the database down to ``revision`` inside one transaction."""
-    with engine.begin() as connection:
+    with writer(engine).begin() as connection:
         _lock_for_migration(connection)
         command.downgrade(alembic_config(_url_of(engine), connection), revision)
 
@@ -212,9 +227,12 @@ def check_schema(engine: Engine, *, create: bool = True) -> None:
     know means a newer quotedb wrote it.
     """
     try:
-        current = current_revision(engine)
+        # Both read in one transaction, so a migration committed by another
+        # process in between cannot make a database look half-made.
+        with engine.connect() as connection:
+            current = MigrationContext.configure(connection).get_current_revision()
+            tables = set(inspect(connection).get_table_names())
         if current is None:
-            tables = set(inspect(engine).get_table_names())
             if tables - {"alembic_version"}:
                 raise NotAQuotedbDatabase(
                     f"{_describe(engine)}: has tables but no quotedb schema revision; "

@@ -20,15 +20,16 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
+from functools import cache
 from itertools import islice
 from typing import Any, Literal, TypeVar, cast
 
-from sqlalchemy import Engine, Table, delete, insert, select, update
+from sqlalchemy import Connection, Engine, Table, bindparam, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
-from sqlalchemy.orm import Session
 
 from . import models
+from .db import writer
 from .errors import ArticleReadError, IngestAborted
 from .formats import ArticleRecord, FieldMap, RecordProblem, format_for, source_records
 from .names import name_key
@@ -371,12 +372,12 @@ def _store_alone(engine: Engine, prepared: Prepared, cache: SpeakerCache) -> Out
 T = TypeVar("T")
 
 
-def _in_transaction(engine: Engine, work: Callable[[Session], T]) -> T:
+def _in_transaction(engine: Engine, work: Callable[[Connection], T]) -> T:
     """Run ``work`` in one transaction, retrying while the database is busy or deadlocked."""
     for attempt in range(1, MAX_ATTEMPTS + 1):
         try:
-            with Session(engine, expire_on_commit=False) as session, session.begin():
-                return work(session)
+            with writer(engine).begin() as connection:
+                return work(connection)
         except OperationalError as exc:
             if attempt == MAX_ATTEMPTS or not _is_transient(exc):
                 raise
@@ -393,18 +394,59 @@ def _is_transient(exc: OperationalError) -> bool:
     )
 
 
-def _store(session: Session, prepared: Prepared, cache: SpeakerCache) -> Outcome:
+@dataclass(frozen=True, slots=True)
+class _Statements:
+    """The write path's statements, built once per dialect and reused.
+
+    Built statements hit SQLAlchemy's compiled cache directly, and on a
+    Connection (not a Session) each costs little more than the driver call:
+    with a handful per article, that is most of an ingest's writing time.
+    """
+
+    find_article: Any
+    insert_article: Any
+    update_article: Any
+    delete_quotes: Any
+    insert_quotes: Any
+    find_speakers: Any
+    insert_speakers: Any
+    set_kind: Any
+    insert_aliases: Any
+
+
+@cache
+def _statements(dialect: str) -> _Statements:
+    # ON CONFLICT DO NOTHING is spelled by each dialect's own insert().
+    upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    a, q, s = ARTICLES, QUOTES, SPEAKERS
+    return _Statements(
+        find_article=select(a.c.id, a.c.content_hash).where(
+            (a.c.content_hash == bindparam("digest")) | (a.c.source == bindparam("source"))
+        ),
+        insert_article=insert(a).returning(a.c.id),
+        update_article=update(a).where(a.c.id == bindparam("b_id")),
+        delete_quotes=delete(q).where(q.c.article_id == bindparam("b_id")),
+        insert_quotes=insert(q),
+        find_speakers=select(s.c.id, s.c.key, s.c.kind).where(
+            s.c.key.in_(bindparam("keys", expanding=True))
+        ),
+        insert_speakers=upsert(s).on_conflict_do_nothing(index_elements=["key"]),
+        set_kind=update(s).where(s.c.id == bindparam("b_id")).values(kind=bindparam("b_kind")),
+        insert_aliases=upsert(ALIASES).on_conflict_do_nothing(
+            index_elements=["speaker_id", "key"]
+        ),
+    )
+
+
+def _store(connection: Connection, prepared: Prepared, cache: SpeakerCache) -> Outcome:
     """Write one parsed article inside the caller's transaction.
 
-    Plain Core statements, a handful per article whatever its size: ingest
-    speed is bounded by statements, not rows.
+    A handful of prepared Core statements per article whatever its size:
+    ingest speed is bounded by statements, not rows.
     """
     source, digest, parsed = prepared.source, prepared.digest, prepared.parsed
-    articles, quotes = ARTICLES, QUOTES
-    found = session.execute(
-        select(articles.c.id, articles.c.content_hash)
-        .where((articles.c.content_hash == digest) | (articles.c.source == source))
-    ).all()
+    sql = _statements(connection.dialect.name)
+    found = connection.execute(sql.find_article, {"digest": digest, "source": source}).all()
     same = next((row.id for row in found if row.content_hash == digest), None)
     if same is not None:
         return Outcome(source, "unchanged", article_id=same)
@@ -421,20 +463,17 @@ def _store(session: Session, prepared: Prepared, cache: SpeakerCache) -> Outcome
         "ingested_at": datetime.now(timezone.utc),
         "parser_version": PARSER_VERSION,
     }
-    article_id = found[0].id if found else None
-    status: Status = "new"
-    if article_id is None:
-        article_id = session.execute(
-            insert(articles).values(values).returning(articles.c.id)
-        ).scalar_one()
+    status: Status = "updated" if found else "new"
+    if found:
+        article_id = found[0].id
+        connection.execute(sql.delete_quotes, {"b_id": article_id})
+        connection.execute(sql.update_article, {"b_id": article_id, **values})
     else:
-        status = "updated"
-        session.execute(delete(quotes).where(quotes.c.article_id == article_id))
-        session.execute(update(articles).where(articles.c.id == article_id).values(values))
+        article_id = connection.execute(sql.insert_article, values).scalar_one()
 
-    speaker_ids, new_speakers = _store_speakers(session, parsed, cache)
+    speaker_ids, new_speakers = _store_speakers(connection, sql, parsed, cache)
     if parsed.quotes:
-        session.execute(insert(quotes), [
+        connection.execute(sql.insert_quotes, [
             {
                 "article_id": article_id,
                 "speaker_id": speaker_ids.get(quote.speaker) if quote.speaker else None,
@@ -458,15 +497,8 @@ def _clip(value: str | None, length: int) -> str | None:
     return value[:length] if value is not None else None
 
 
-def _insert(session: Session, table: Any) -> Any:
-    """An INSERT that can say ON CONFLICT DO NOTHING on SQLite and PostgreSQL."""
-    dialect = session.get_bind().dialect.name
-    module = postgresql if dialect == "postgresql" else sqlite
-    return module.insert(table)
-
-
 def _store_speakers(
-    session: Session, parsed: ParsedArticle, cache: SpeakerCache
+    connection: Connection, sql: _Statements, parsed: ParsedArticle, cache: SpeakerCache
 ) -> tuple[dict[str, int], int]:
     """Upsert the article's quoted speakers and their aliases; map canonical name to id.
 
@@ -475,7 +507,6 @@ def _store_speakers(
     written in key order so that two writers never wait on each other in
     opposite orders (no deadlocks on PostgreSQL).
     """
-    speakers, aliases = SPEAKERS, ALIASES
     by_name = {speaker.name: speaker for speaker in parsed.speakers}
     wanted: dict[str, tuple[str, str | None, tuple[str, ...]]] = {}
     for name in sorted({quote.speaker for quote in parsed.quotes if quote.speaker}):
@@ -490,50 +521,47 @@ def _store_speakers(
     unknown = [key for key in keys if cache.speaker(key) is None]
     new = 0
     if unknown:
-        new = _insert_speakers(session, [(k, wanted[k][0], wanted[k][1]) for k in unknown], cache)
+        rows = [(k, wanted[k][0], wanted[k][1]) for k in unknown]
+        new = _insert_speakers(connection, sql, rows, cache)
+    ids: dict[str, int] = {}
     for key in keys:
         speaker_id, kind = cache.speaker(key)  # type: ignore[misc]
+        ids[wanted[key][0]] = speaker_id
         if kind is None and wanted[key][1] is not None:
-            session.execute(update(speakers).where(speakers.c.id == speaker_id)
-                            .values(kind=wanted[key][1]))
+            connection.execute(sql.set_kind, {"b_id": speaker_id, "b_kind": wanted[key][1]})
             cache.staged_speakers[key] = (speaker_id, wanted[key][1])
     alias_rows = {
-        (cache.speaker(key)[0], alias_key): alias[:255]  # type: ignore[index]
+        (ids[wanted[key][0]], alias_key): alias[:255]
         for key in keys
         for alias in (wanted[key][0], *wanted[key][2])
         if (alias_key := name_key(alias)[:255])
     }
     fresh = sorted(pair for pair in alias_rows if not cache.has_alias(pair))
     if fresh:
-        session.execute(
-            _insert(session, aliases).on_conflict_do_nothing(index_elements=["speaker_id", "key"]),
+        connection.execute(
+            sql.insert_aliases,
             [{"speaker_id": sid, "key": k, "alias": alias_rows[(sid, k)]} for sid, k in fresh],
         )
         cache.staged_aliases.update(fresh)
-    return {wanted[key][0]: cache.speaker(key)[0] for key in keys}, new  # type: ignore[index]
+    return ids, new
 
 
 def _insert_speakers(
-    session: Session, rows: list[tuple[str, str, str | None]], cache: SpeakerCache
+    connection: Connection, sql: _Statements, rows: list[tuple[str, str, str | None]],
+    cache: SpeakerCache,
 ) -> int:
     """Make sure speakers (key, name, kind) exist; stage their ids; return how many were new."""
-    speakers = SPEAKERS
     keys = [key for key, _, _ in rows]
 
     def lookup() -> dict[str, tuple[int, str | None]]:
-        return {
-            row.key: (row.id, row.kind)
-            for row in session.execute(
-                select(speakers.c.id, speakers.c.key, speakers.c.kind)
-                .where(speakers.c.key.in_(keys))
-            )
-        }
+        found = connection.execute(sql.find_speakers, {"keys": keys})
+        return {row.key: (row.id, row.kind) for row in found}
 
     known = lookup()
     missing = [(key, name, kind) for key, name, kind in rows if key not in known]
     if missing:
-        session.execute(
-            _insert(session, speakers).on_conflict_do_nothing(index_elements=["key"]),
+        connection.execute(
+            sql.insert_speakers,
             [{"key": key, "name": name[:255], "kind": kind} for key, name, kind in missing],
         )
         known = lookup()
