@@ -169,14 +169,28 @@ def fts5_query(terms: list[SearchTerm]) -> str:
 def tsquery(terms: list[SearchTerm]) -> str:
     """The terms as a PostgreSQL ``to_tsquery`` expression.
 
-    >>> tsquery(parse_search('"safe passage" negoti*'))
-    '(safe <-> passage) & negoti:*'
+    The index holds English stems, which can be shorter than a prefix the
+    user typed ("negotia*" against the stem "negoti"), so a prefix is
+    widened here (see ``_stem_prefix``) and checked exactly by ``_search``.
+
+    >>> tsquery(parse_search('"safe passage" negotia*'))
+    '(safe <-> passage) & nego:*'
     """
     parts = []
     for term in terms:
-        body = " <-> ".join(term.words)
-        parts.append((f"({body})" if len(term.words) > 1 else body) + (":*" if term.prefix else ""))
+        words = [*term.words[:-1], _stem_prefix(term.words[-1]) if term.prefix else term.words[-1]]
+        body = " <-> ".join(words)
+        parts.append((f"({body})" if len(words) > 1 else body) + (":*" if term.prefix else ""))
     return " & ".join(parts)
+
+
+def _stem_prefix(word: str) -> str:
+    """A prefix short enough to cover the stems of the words it begins.
+
+    >>> _stem_prefix("negotia"), _stem_prefix("ferr")
+    ('nego', 'fer')
+    """
+    return word[: max(3, len(word) - 3)]
 
 
 _FTS = table("quotes_fts", column("rowid"), column("quotes_fts"))
@@ -193,9 +207,11 @@ def _search(stmt: Select, query: str, dialect: str) -> Select:
     if dialect == "postgresql":
         vector = func.to_tsvector(_PG_CONFIG, q.text)
         ts = func.to_tsquery(_PG_CONFIG, tsquery(terms))
-        return stmt.where(vector.op("@@")(ts)).order_by(None).order_by(
-            func.ts_rank(vector, ts).desc(), q.id
-        )
+        stmt = stmt.where(vector.op("@@")(ts))
+        for term in terms:
+            if term.prefix:  # the widened prefix, checked exactly: a word starting so
+                stmt = stmt.where(q.text.op("~*")(rf"\m{term.words[-1]}"))
+        return stmt.order_by(None).order_by(func.ts_rank(vector, ts).desc(), q.id)
     return (
         stmt.join(_FTS, _FTS.c.rowid == q.id)
         .where(_FTS.c.quotes_fts.op("MATCH")(fts5_query(terms)))
@@ -411,7 +427,7 @@ _LEADING = regex.compile(r"(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/|\()*(\w*)", regex.D
 
 
 def _first_keyword(sql: str) -> str:
-    """The statement's first word, after comments and opening parentheses.
+    r"""The statement's first word, after comments and opening parentheses.
 
     >>> _first_keyword("  -- hi\n/* x */ (SELECT 1)")
     'select'
