@@ -93,6 +93,37 @@ PERSON_ROLES: frozenset[str] = frozenset(
     worker employee manager executive founder partner politician candidate
     negotiator mediator commentator observer militant insurgent refugee
     villager shopkeeper nurse surgeon pilot captain colonel sergeant
+    chair chairperson coach player striker goalkeeper midfielder defender
+    referee substitute paramedic councillor councilor prosecutor
+    """.split()
+)
+
+#: Capitalised role words that act as a title before a name ("Councillor
+#: Graham Pettifer", "Chief Executive Sandra Okafor", "Substitute Kwame
+#: Mensah"), beyond :data:`TITLE_WORDS`. Only a title when a name follows:
+#: "Ann Farmer" keeps her surname.
+ROLE_TITLES: frozenset[str] = frozenset(
+    """
+    councillor councilor alderman executive prosecutor substitute striker
+    midfielder defender goalkeeper winger skipper quarterback pitcher
+    coach trainer manager chairman chairwoman chair founder
+    """.split()
+)
+
+#: Role nouns and titles that say a person is a woman or a man, so that "she"
+#: and "he" skip the other ("a spokeswoman ... „…“ he said" is not hers).
+FEMALE_WORDS: frozenset[str] = frozenset(
+    """
+    woman girl spokeswoman chairwoman congresswoman businesswoman sister mother
+    daughter wife widow aunt niece grandmother granddaughter actress mrs ms
+    miss lady dame queen princess sheikha
+    """.split()
+)
+MALE_WORDS: frozenset[str] = frozenset(
+    """
+    man boy spokesman chairman congressman businessman brother father son
+    husband widower uncle nephew grandfather grandson actor mr sir lord king
+    prince sheikh
     """.split()
 )
 
@@ -243,6 +274,7 @@ ADVERBIAL_OPENERS: frozenset[str] = frozenset(
     when while although though because if as earlier later yesterday today
     meanwhile however but and so still yet also then now instead despite
     amid among according with without for from to by following separately
+    back outside inside across along around behind near beside last next
     """.split()
 )
 

@@ -17,6 +17,9 @@ The parser works in three passes, each linear in the length of the article:
    ("…,” he said" / "said X" after the quote; a cue verb earlier in the
    sentence; the previous sentence or paragraph's speaker), and the mention is
    resolved within the article (pronouns, descriptions, surnames, titles).
+   Only paragraphs near a quotation are read (:func:`_near_quotes`): the
+   quoted paragraph and the one before it get every rule, the two before
+   those only give their sentence subjects to the history.
 
 Word lists live in :mod:`quotedb.lexicon`.
 """
@@ -62,6 +65,18 @@ SINGLE_MARK = regex.compile(
     regex.VERBOSE,
 )
 
+#: A sentence boundary inside quoted text: end punctuation, maybe a closing
+#: bracket or mark, space, then a capital or digit.
+SENTENCE_GAP = regex.compile(
+    r"""
+    [.!?\u2026]                  # . ! ? …
+    [)\]'\u2019]*                # closing brackets or single marks
+    \s+                          # the gap
+    [\p{Lu}\p{N}]                # next sentence starts with a capital or digit
+    """,
+    regex.VERBOSE,
+)
+
 #: A decade or year clipped by an apostrophe ('90s, ’05): never opens a quote.
 CLIPPED_YEAR = regex.compile(
     r"""
@@ -71,16 +86,27 @@ CLIPPED_YEAR = regex.compile(
     regex.VERBOSE,
 )
 
+#: Combining marks (accents typed as separate code points) that continue a
+#: word. The standard-library engine has no ``\p{M}``; these blocks cover the
+#: Latin, Greek, Cyrillic, Hebrew, Arabic and Devanagari marks of news names.
+_MARKS = (
+    "\u0300-\u036F\u0483-\u0489\u0591-\u05BD\u05BF-\u05C7\u0610-\u061A"
+    "\u064B-\u065F\u0670\u0900-\u0903\u093A-\u094F\u0951-\u0957\u0962\u0963"
+    "\u1AB0-\u1AFF\u1DC0-\u1DFF\u20D0-\u20FF\uFE20-\uFE2F"
+)
+
 #: A narrative token: a word (with inner apostrophes, hyphens, dots), a run of
-#: masked quote characters, or one other visible character.
-TOKEN = regex.compile(
-    r"""
-    [\p{L}\p{N}][\p{L}\p{M}\p{N}]*            # word start
-    (?:['\u2019\-.][\p{L}\p{M}\p{N}]+)*       # O'Brien, al-Qaeda, U.S
+#: masked quote characters, or one other visible character. Tokenising is the
+#: parser's innermost loop, so this uses the standard-library engine, which
+#: is faster than ``regex`` here; ``[^\W_]`` is a letter or digit.
+TOKEN = re.compile(
+    rf"""
+    [^\W_](?:[^\W_]|[{_MARKS}])*            # a word, accents included
+    (?:['\u2019\-.](?:[^\W_]|[{_MARKS}])+)*  # O'Brien, al-Qaeda, U.S
     | [\x01-\x03]+                            # a masked quotation
     | \S                                      # punctuation, one character
     """,
-    regex.VERBOSE,
+    re.VERBOSE,
 )
 
 #: Where a sentence may end in masked text: terminal punctuation (or a masked
@@ -129,10 +155,34 @@ HINT_WORDS: frozenset[str] = frozenset(
     for w2 in (w, w.capitalize())
 )
 
+#: Every word :func:`_is_cue` can accept: a set test spares a call per token.
+CUE_WORDS: frozenset[str] = lx.CUE_VERBS | lx.PLURAL_PRESENT_CUES | {"according"}
+
+#: Paragraphs before a quoted one that get every rule, and those before them
+#: that only feed their sentence subjects to the history (:func:`_near_quotes`).
+NEAR_PARAGRAPHS = 1
+CONTEXT_PARAGRAPHS = 2
+
 #: Characters of a quote-free sentence read for its leading subject.
-LEAD_WINDOW = 300
+LEAD_WINDOW = 160
 #: Tokens a cue verb or subject may lie before the quote or verb it serves.
 BACK_WINDOW = 80
+
+#: An interview's question or answer label opening a paragraph: "Q:", "A:".
+QA_LABEL = regex.compile(
+    r"""
+    [ \t]*                         # indentation
+    (?P<tag>Q|A|Question|Answer)   # the label
+    [ \t]*:[ \t]*                  # its colon
+    """,
+    regex.VERBOSE,
+)
+
+#: Cue verbs tried, nearest first, before a quotation gives up on "before".
+CUE_TRIES = 3
+
+#: Most words of a role before an appositive name ("Her younger brother, X,").
+APPOSITION_ROLE = 5
 
 #: Longest noun phrase, in tokens, the subject rules read.
 MAX_NP = 25
@@ -186,6 +236,13 @@ class _Pending:
     open: int
     mark: str
     family: str
+    #: Where the open quotation stops when the next paragraph doesn't go on
+    #: with it (None: at the paragraph's end).
+    end: int | None = None
+
+
+#: A stand-in open double quotation, to ask whether a paragraph opens with one.
+_ANY_DOUBLE = _Pending(-1, "\u201C", "double")
 
 
 def _can_open(text: str, i: int, lo: int, hi: int) -> bool:
@@ -213,15 +270,18 @@ def _can_close(text: str, i: int, lo: int, hi: int) -> bool:
 
 
 def _pair_doubles(
-    text: str, lo: int, hi: int, pending: _Pending | None
+    text: str, lo: int, hi: int, pending: _Pending | None, may_continue: bool = False
 ) -> tuple[list[tuple[int, int]], _Pending | None]:
     """Pair double marks in paragraph ``[lo, hi)``; return outer pairs and what stays open.
 
     A stack handles nesting; only outermost pairs are returned. ``pending``
-    is a quotation re-opened by this paragraph's first mark.
+    is a quotation re-opened by this paragraph's first mark; ``may_continue``
+    says the next paragraph opens with a mark, so an open quotation may run on.
     """
     stack: list[tuple[int, str]] = []
     pairs: list[tuple[int, int]] = []
+    #: Pairs closed directly inside the bottom opener of the stack.
+    children: list[tuple[int, int]] = []
     skip_first = False
     if pending is not None and pending.family == "double":
         stack.append((pending.open, pending.mark))
@@ -243,6 +303,9 @@ def _pair_doubles(
             start, _ = stack.pop()
             if not stack:
                 pairs.append((start, i))
+                children.clear()
+            elif len(stack) == 1:
+                children.append((start, i))
             continue
         if opens and ch in _DOUBLE_OPENERS:
             if ch == "\u201D" and not text[i + 1 : i + 2].isalpha():
@@ -250,12 +313,37 @@ def _pair_doubles(
             stack.append((i, ch))
     if not stack:
         return pairs, None
+    if len(stack) == 1 and children and not may_continue:
+        return _resolve_nested(text, stack[0], children, pairs)
     # Unclosed: keep the first opener after the last closed pair, if any.
     last_close = pairs[-1][1] if pairs else -1
     for pos, mark in stack:
         if pos > last_close:
             return pairs, _Pending(pos, mark, "double")
     return pairs, None
+
+
+def _resolve_nested(
+    text: str,
+    opener: tuple[int, str],
+    children: list[tuple[int, int]],
+    pairs: list[tuple[int, int]],
+) -> tuple[list[tuple[int, int]], _Pending | None]:
+    """Read a paragraph with one opener too many, and quotations closed inside it.
+
+    Two readings fit “A “b” c: the inner pair nests in a quote left open, or
+    the writer forgot to close the first quote and “b” is a new one. If a
+    sentence ends between the open mark and the first inner one (“We won.
+    Then “Yes,” …) the first quote was left open and stops there. Otherwise
+    the last closer is taken as the outer one (“Commas, “inner quotes, and
+    more,” said X): that reading ends the quotation at a closing mark the
+    attribution follows, instead of running it to the end of the paragraph.
+    """
+    open_at, mark = opener
+    first_inner = children[0][0]
+    if SENTENCE_GAP.search(text, open_at + 1, first_inner):
+        return pairs + children, _Pending(open_at, mark, "double", end=first_inner)
+    return pairs + [(open_at, children[-1][1])], None
 
 
 def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
@@ -361,11 +449,14 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def find_quote_spans(
-    text: str, skip: list[tuple[int, int]] | None = None
+    text: str,
+    skip: list[tuple[int, int]] | None = None,
+    paragraphs: list[tuple[int, int]] | None = None,
 ) -> list[QuoteSpan]:
     """Pair quotation marks into quotations, sorted and non-overlapping.
 
-    ``skip`` holds spans (boilerplate) whose paragraphs are ignored.
+    ``skip`` holds spans (boilerplate) whose paragraphs are ignored;
+    ``paragraphs`` are ``text``'s, when the caller has already found them.
 
     >>> [text[s.start:s.end] for text in ['“We won,” he said, “and won.”']
     ...  for s in find_quote_spans(text)]
@@ -374,30 +465,40 @@ def find_quote_spans(
     [False]
     """
     skip = sorted(skip or [])
-    paragraphs = _without(_paragraphs(text), skip)
+    all_paras = _paragraphs(text) if paragraphs is None else paragraphs
+    paragraphs = _without(all_paras, skip)
     spans: list[QuoteSpan] = []
     pending: _Pending | None = None
     for n, (lo, hi) in enumerate(paragraphs):
         if pending is not None and not _reopens(text, lo, hi, pending):
             pending = None  # the previous paragraph was closed at its end
-        doubles, pend_d = _pair_doubles(text, lo, hi, pending)
+        nxt = paragraphs[n + 1] if n + 1 < len(paragraphs) else None
+        may_continue = nxt is not None and _reopens(text, nxt[0], nxt[1], _ANY_DOUBLE)
+        doubles, pend_d = _pair_doubles(text, lo, hi, pending, may_continue)
         singles, pend_s = _pair_singles(text, lo, hi, doubles, pending)
         carried = pending.open if pending is not None else None
         pairs = _merge_pairs(doubles, singles)
         new_pending = pend_d if pend_d is not None else pend_s
         if pend_d is not None and pend_s is not None:
             new_pending = min(pend_d, pend_s, key=lambda p: p.open)
+        stop = hi
+        if new_pending is not None and new_pending.end is not None:
+            stop = new_pending.end
         for a, b in pairs:
-            if new_pending is not None and a > new_pending.open:
+            if new_pending is not None and new_pending.open < a < stop:
                 continue  # inside the still-open quotation
             spans.append(_make_span(text, a, b, b + 1, carried))
         if new_pending is not None:
-            nxt = paragraphs[n + 1] if n + 1 < len(paragraphs) else None
             if nxt is not None and _reopens(text, nxt[0], nxt[1], new_pending):
                 pending = new_pending
                 continue
-            log.debug("unbalanced quote at %d closed at paragraph end", new_pending.open)
-            spans.append(_make_span(text, new_pending.open, hi, hi, carried, closed=False))
+            log.debug("unbalanced quote at %d closed at %d", new_pending.open, stop)
+            # Cut short, the quotation's mask ends with its text: the space
+            # before the next quotation keeps the two apart.
+            close_end = stop if stop == hi else 0
+            spans.append(
+                _make_span(text, new_pending.open, stop, close_end, carried, closed=False)
+            )
         pending = None
     return _clean_spans(text, spans)
 
@@ -519,9 +620,9 @@ def tokenize(masked: str, lo: int, hi: int) -> list[Tok]:
     >>> [t.text for t in tokenize("Mr Smith, 52, said:", 0, 19)]
     ['Mr', 'Smith', ',', '52', ',', 'said', ':']
     """
-    make = Tok._make
+    new = tuple.__new__  # skips NamedTuple's _make wrapper: this runs per token
     return [
-        make((w, a, a + len(w), w.lower()))
+        new(Tok, (w, a, a + len(w), w.lower()))
         for m in TOKEN.finditer(masked, lo, hi)
         for w, a in ((m.group(), m.start()),)
     ]
@@ -553,7 +654,14 @@ def _strip_possessive(word: str) -> str:
     >>> _strip_possessive("Massoud’s")
     'Massoud'
     """
-    return POSSESSIVE.sub("", word) if len(word) > 2 else word
+    # String tests, not POSSESSIVE.sub: this runs for every word of every name.
+    if len(word) <= 2:
+        return word
+    if word[-1] in "'\u2019":
+        return word[:-1]
+    if word[-1] == "s" and word[-2] in "'\u2019":
+        return word[:-2]
+    return word
 
 
 def _is_acronym(word: str) -> bool:
@@ -668,6 +776,8 @@ def _name_tokens(words: list[str]) -> tuple[list[str], bool]:
     for w in reversed(words):
         if w in lx.TITLE_WORDS or w.rstrip(".") in lx.TITLE_WORDS and w.endswith("."):
             return list(reversed(run)), True
+        if run and w.lower() in lx.ROLE_TITLES and w[0].isupper():
+            return list(reversed(run)), True  # "Councillor Ann Lee"; not "Ann Farmer"
         if w == ".":
             continue
         if not (w[0].isupper() or w.lower() in lx.NAME_PARTICLES):
@@ -742,6 +852,8 @@ def classify(toks: list[Tok], rng: tuple[int, int], text: str) -> Mention | None
         return None
     if len(names) == 1 and _is_acronym(names[0]) and not titled:
         return Mention(surface, "name", name=names[0], kind="organisation")
+    if not role and a >= 2 and toks[a - 1].text == "," and toks[a - 2].low in lx.PERSON_ROLES:
+        role = toks[a - 2].low or ""  # "Ricci's daughter, Megan": an appositive name
     kind = "person" if (titled or role or len(names) >= 2) else None
     if det and not titled and not role:
         kind = "organisation"  # "the Northern Alliance": people take no article
@@ -780,6 +892,13 @@ class Entity:
     aliases: list[str] = field(default_factory=list)
     roles: set[str] = field(default_factory=set)
     head: str = ""
+    #: "f" or "m" when a title or role noun said so, for "she" and "he".
+    gender: str | None = None
+
+    def note_gender(self, words: list[str]) -> None:
+        """Take a gender from titles or role nouns among ``words``, once."""
+        if self.gender is None:
+            self.gender = _gender(words)
 
     def add_alias(self, alias: str) -> None:
         """Remember another by-name form (not pronouns, not bare descriptions)."""
@@ -795,6 +914,21 @@ class _Registered:
     words: tuple[str, ...]
     first: int
     score: int
+
+
+def _gender(words: list[str]) -> str | None:
+    """"f" or "m" from the first gendered title or role noun in ``words``.
+
+    >>> _gender(["Ms", "Lee"]), _gender(["a", "spokesman"]), _gender(["Ann", "Lee"])
+    ('f', 'm', None)
+    """
+    for w in words:
+        low = w.lower().rstrip(".")
+        if low in lx.FEMALE_WORDS:
+            return "f"
+        if low in lx.MALE_WORDS:
+            return "m"
+    return None
 
 
 class NameRegistry:
@@ -916,7 +1050,9 @@ class Article:
             kinds = lx.PRONOUN_KINDS[m.head]
             if m.head in ("it", "they"):
                 return self._last(lambda e: e.kind in kinds or e.kind is None)
-            return self._last(lambda e: e.kind in kinds)
+            # "he" never means a spokeswoman, "she" never a Mr.
+            other = "m" if m.head == "she" else "f"
+            return self._last(lambda e: e.kind in kinds and e.gender != other)
         if m.form == "member":
             # "One said" picks a member of a recently named group; generic
             # groups ("members", "people") are a last resort.
@@ -958,6 +1094,8 @@ class Article:
                 hit.add_alias(m.name)
                 return hit
         ent = self.entity(m.name, m.kind, head=m.head)
+        if ent.kind == "person":
+            ent.note_gender(m.name.split())
         return ent
 
     def _resolve_name(self, m: Mention) -> Entity:
@@ -971,6 +1109,7 @@ class Article:
         if full is not None and kind is None:
             kind = "person"
         ent = self.entity(name, kind)
+        ent.note_gender([*m.surface.split(), m.role])
         if m.role:
             ent.roles.add(m.role)
         if ent.kind == "person":
@@ -1045,6 +1184,36 @@ def _skip_leading_adverbial(toks: list[Tok], k: int, hi: int) -> int:
     return k
 
 
+def _apposition(toks: list[Tok], start: int, hi: int) -> tuple[int, int] | None:
+    """The name in "Her younger brother, Tom Haskins, said" (a role, a comma, a name).
+
+    Why: the role noun before the comma is the subject's grammar, but the
+    name after it is who speaks; reading the role alone makes a speaker
+    called "charity's chair". The role is up to :data:`APPOSITION_ROLE`
+    words ending in a lower-case noun; the name is capitalised words closed
+    by a comma or dash.
+
+    >>> t = tokenize("Its president, Ann Lee, told us", 0, 31)
+    >>> _apposition(t, 0, len(t))
+    (3, 5)
+    """
+    k = start
+    while k < hi and k - start < APPOSITION_ROLE and toks[k].is_word:
+        if k > start and toks[k].is_cap:
+            return None
+        k += 1
+    if k == start or k + 1 >= hi or toks[k].text != "," or toks[k - 1].is_cap:
+        return None
+    rng = np_forward(toks, k + 1, hi)
+    if rng is None or rng[1] >= hi or toks[rng[1]].text not in (",", "\u2014", "\u2013"):
+        return None
+    if not all(t.is_cap or t.low in lx.NAME_PARTICLES for t in toks[rng[0] : rng[1]]):
+        return None
+    if toks[rng[0]].text in lx.NON_NAME_CAPS:
+        return None
+    return rng
+
+
 def _subject_of(toks: list[Tok], ci: int, lo: int, text: str) -> tuple[int, int] | None:
     """Token range of the subject of the cue verb at ``toks[ci]`` (sentence from ``lo``).
 
@@ -1058,6 +1227,9 @@ def _subject_of(toks: list[Tok], ci: int, lo: int, text: str) -> tuple[int, int]
         j -= 1
     if j > lo and toks[j - 1].text == ",":
         start = _skip_leading_adverbial(toks, lo, j)
+        app = _apposition(toks, start, j)
+        if app is not None and app[1] == j - 1:
+            return app
         rng = np_forward(toks, start, j)
         if rng is not None and rng[1] < len(toks) and toks[rng[1]].text == ",":
             return rng
@@ -1093,6 +1265,30 @@ def _sentences(masked: str, lo: int, hi: int) -> list[tuple[int, int]]:
     return out
 
 
+def _near_quotes(
+    masked: str, paragraphs: list[tuple[int, int]]
+) -> list[tuple[int, int, bool]]:
+    """Paragraphs worth reading, each with whether it gets the full rules.
+
+    Why: a speaker is named in the quote's own paragraph or, for "he said"
+    and continuation paragraphs, in the paragraphs just before it. So the
+    quoted paragraph and :data:`NEAR_PARAGRAPHS` before it get every rule;
+    the :data:`CONTEXT_PARAGRAPHS` before those only give their sentence
+    subjects to the history (the usual referents of "he" and "she"); prose
+    further away, and after the last quote, decides nothing and is not read.
+    Reading all of it was most of the parser's time.
+    """
+    keep: list[tuple[int, int, bool]] = []
+    reach = NEAR_PARAGRAPHS + CONTEXT_PARAGRAPHS
+    ahead = reach + 1  # distance to the next quoted paragraph, capped
+    for lo, hi in reversed(paragraphs):
+        ahead = 0 if masked.find("\x01", lo, hi) >= 0 else min(ahead + 1, reach + 1)
+        if ahead <= reach:
+            keep.append((lo, hi, ahead <= NEAR_PARAGRAPHS))
+    keep.reverse()
+    return keep
+
+
 @dataclass(slots=True)
 class _SentenceState:
     """What a sentence said about speakers, for the next one to lean on."""
@@ -1109,6 +1305,8 @@ class _Attributor:
         self.spans = {s.open: s for s in spans}
         self.art = Article(masked)
         self.results: dict[int, Attribution] = {}
+        #: Who answers in a Q-and-A interview: the speaker of the first answer.
+        self.interviewee: Entity | None = None
 
     # -- helpers -----------------------------------------------------------
 
@@ -1180,17 +1378,24 @@ class _Attributor:
         """Rule: a cue verb earlier in the sentence ("X said:", "X said the US … “…”").
 
         ``cues`` are the sentence's cue positions, sorted, so finding the
-        nearest one is a binary search, not a scan.
+        nearest one is a binary search, not a scan. A nearer cue without a
+        subject ("the union's demands would cost …") gives way to the one
+        before it ("X told radio that …"), up to :data:`CUE_TRIES` cues back.
         """
         n = bisect.bisect_left(cues, qi)
-        if n == 0 or cues[n - 1] < lo:
-            return None
-        ci = cues[n - 1]
-        rng = _subject_of(toks, ci, lo, self.text)
-        inverted = ci == lo or toks[ci - 1].is_quote or toks[ci - 1].text in (",", ":")
-        if rng is None and toks[ci].low != "according" and inverted:
-            rng = np_forward(toks, ci + 1, qi)  # "“A,” said X, “B.”"
-        m = self._mention(toks, rng)
+        m: Mention | None = None
+        ci = -1
+        for k in range(n - 1, max(-1, n - 1 - CUE_TRIES), -1):
+            ci = cues[k]
+            if ci < lo:
+                break
+            rng = _subject_of(toks, ci, lo, self.text)
+            inverted = ci == lo or toks[ci - 1].is_quote or toks[ci - 1].text in (",", ":")
+            if rng is None and toks[ci].low != "according" and inverted:
+                rng = np_forward(toks, ci + 1, qi)  # "“A,” said X, “B.”"
+            m = self._mention(toks, rng)
+            if m is not None:
+                break
         if m is None:
             return None
         between = [t for t in toks[ci + 1 : qi] if t.text not in ("*", "_")]
@@ -1205,15 +1410,30 @@ class _Attributor:
     # -- main loop ---------------------------------------------------------
 
     def run(self, paragraphs: list[tuple[int, int]]) -> None:
-        """Attribute every quotation, paragraph by paragraph, sentence by sentence."""
+        """Attribute every quotation, paragraph by paragraph, sentence by sentence.
+
+        Only paragraphs near a quotation are read (see :func:`_near_quotes`).
+        """
         carry: Entity | None = None
-        for lo, hi in paragraphs:
+        for lo, hi, full in _near_quotes(self.masked, paragraphs):
             prev = _SentenceState()
             first = True
+            label = QA_LABEL.match(self.masked, lo, hi) if full else None
+            answer = label is not None and label["tag"].upper().startswith("A")
+            if answer and self.interviewee is not None:
+                carry = self.interviewee  # every answer is the interviewee's
             for s_lo, s_hi in _sentences(self.masked, lo, hi):
-                prev = self._sentence(s_lo, s_hi, prev, carry, first)
+                if full:
+                    skip = label.end() if label is not None and first else -1
+                    prev = self._sentence(s_lo, s_hi, prev, carry, first, skip)
+                else:
+                    lead = tokenize(self.masked, s_lo, min(s_hi, s_lo + LEAD_WINDOW))
+                    self._leading_subject(lead)
                 first = False
-            carry = prev.speaker
+            if answer and self.interviewee is None:
+                self.interviewee = prev.speaker
+            if label is None or answer:
+                carry = prev.speaker  # a question leaves the last speaker in place
 
     def _tokens_for(self, lo: int, hi: int) -> tuple[list[Tok], bool]:
         """Tokens of a sentence, and whether it needs the full rules.
@@ -1222,17 +1442,27 @@ class _Attributor:
         leading subject to the history, so only its opening is tokenised:
         this keeps long quote-free prose cheap.
         """
-        busy = self.masked.find("\x01", lo, hi) >= 0 or any(
-            w in HINT_WORDS for w in HINT_WORD.findall(self.masked, lo, hi)
+        busy = self.masked.find("\x01", lo, hi) >= 0 or not HINT_WORDS.isdisjoint(
+            HINT_WORD.findall(self.masked, lo, hi)
         )
         if busy:
             return tokenize(self.masked, lo, hi), True
         return tokenize(self.masked, lo, min(hi, lo + LEAD_WINDOW)), False
 
     def _sentence(
-        self, s_lo: int, s_hi: int, prev: _SentenceState, carry: Entity | None, first: bool
+        self,
+        s_lo: int,
+        s_hi: int,
+        prev: _SentenceState,
+        carry: Entity | None,
+        first: bool,
+        label_end: int = -1,
     ) -> _SentenceState:
-        """Attribute the quotes in masked sentence ``[s_lo, s_hi)`` and update the history."""
+        """Attribute the quotes in masked sentence ``[s_lo, s_hi)`` and update the history.
+
+        Tokens before ``label_end`` (an interview's "A:") count as nothing, so
+        a quote after the label still opens the sentence.
+        """
         state = _SentenceState()
         toks, busy = self._tokens_for(s_lo, s_hi)
         hi = len(toks)
@@ -1242,10 +1472,15 @@ class _Attributor:
         if not busy:
             return state
         self._note_groups(toks, 0, hi)
-        cues = [i for i in range(hi) if _is_cue(toks, i)]
+        cues = [i for i, t in enumerate(toks) if t.low in CUE_WORDS and _is_cue(toks, i)]
         last_speaker: Entity | None = None
         seen_word = False
+        opening = 0
+        while opening < hi and toks[opening].start < label_end:
+            opening += 1
         for qi, t in enumerate(toks):
+            if qi < opening:
+                continue
             if not t.is_quote:
                 seen_word = seen_word or t.is_word
                 continue
@@ -1256,7 +1491,7 @@ class _Attributor:
                 toks, qi, max(0, qi - BACK_WINDOW), cues
             )
             if att is None and not seen_word:
-                if qi == 0:
+                if qi == opening:
                     src = carry if first else prev.speaker
                 else:
                     src = last_speaker
@@ -1282,11 +1517,18 @@ class _Attributor:
         """Resolve and record the sentence's leading noun phrase, when it is a subject."""
         hi = len(toks)
         lead = _skip_leading_adverbial(toks, 0, hi)
-        rng = np_forward(toks, lead, hi)
+        rng = _apposition(toks, lead, hi) or np_forward(toks, lead, hi)
+        if 1 < lead < hi and toks[lead - 1].text == "," and toks[lead].low in ("a", "an"):
+            # "For Jonas Albrecht, a retired driver, …": the name the opening
+            # phrase ends with is described, so it is who the sentence is about.
+            j = lead - 1
+            while j > 0 and toks[j - 1].is_cap and toks[j - 1].text not in lx.NON_NAME_CAPS:
+                j -= 1
+            rng = (j, lead - 1) if j < lead - 1 else rng
         if rng is None or rng[1] >= hi:
             return None
         nxt = toks[rng[1]]
-        if not (nxt.is_word or nxt.text == ","):
+        if not (nxt.is_word or nxt.text in (",", "\u2014", "\u2013")):
             return None
         m = self._mention(toks, rng)
         if m is None or (m.form == "description" and not m.bare
@@ -1354,19 +1596,13 @@ def is_fragment(text: str, att: Attribution) -> bool:
 def _safe_meta(text: str) -> tuple[ArticleMeta, list[tuple[int, int]]]:
     """Metadata and boilerplate spans; a failure there must not sink the parse."""
     try:
-        from .metadata import boilerplate_lines, extract_metadata
+        from .metadata import read_article
 
-        meta = extract_metadata(text)
+        meta, boiler = read_article(text)
     except Exception:  # noqa: BLE001 - parse_article never raises
         log.exception("metadata extraction failed")
-        meta = ArticleMeta()
-        return meta, []
-    try:
-        boiler = [(int(a), int(b)) for a, b in boilerplate_lines(text)]
-    except Exception:  # noqa: BLE001
-        log.exception("boilerplate detection failed")
-        boiler = []
-    return meta, boiler
+        return ArticleMeta(), []
+    return meta, [(int(a), int(b)) for a, b in boiler]
 
 
 def _paragraph_index(paragraphs: list[tuple[int, int]], pos: int) -> int:
@@ -1405,10 +1641,12 @@ def _parse(
     text: str, boiler: list[tuple[int, int]]
 ) -> tuple[tuple[Quote, ...], tuple[Speaker, ...]]:
     """The three passes; see the module docstring."""
-    spans = find_quote_spans(text, boiler)
-    masked = mask_quotes(text, spans)
     all_paras = _paragraphs(text)
-    paras = _without(_paragraphs(masked), sorted(boiler))
+    spans = find_quote_spans(text, boiler, all_paras)
+    masked = mask_quotes(text, spans)
+    # Masking changes the paragraphs only where a quotation spans a line break.
+    spans_lines = any(text.find("\n", s.open, s.close_end) >= 0 for s in spans)
+    paras = _without(_paragraphs(masked) if spans_lines else all_paras, sorted(boiler))
     attributor = _Attributor(text, masked, spans)
     attributor.run(paras)
     quotes: list[Quote] = []

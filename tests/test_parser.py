@@ -6,6 +6,7 @@ Tables are grouped by provenance:
   names and words changed so that the rules are tested, not the seeds.
 * ``WIRE_SHAPES``: shapes written from English news conventions (wire copy,
   British and American styles, inverted attribution, "according to").
+* ``NESTING``: quotation marks inside quotations, and unclosed quotations.
 * ``NEGATIVES``: scare quotes, titles and apostrophes that are not speech.
 * ``KNOWN_MISSES``: shapes the rules get wrong today, as strict xfails.
 
@@ -225,6 +226,79 @@ WIRE_SHAPES = [
         [("We are not afraid,", None)],
         id="unresolvable-pronoun-is-unattributed",
     ),
+    pytest.param(
+        "Councillor Ann Bright, the cabinet member, spoke. ‘This is about safety,’ she said.",
+        [("This is about safety,", "Ann Bright")],
+        id="role-word-as-title",
+    ),
+    pytest.param(
+        "“We won,” said Ann Farmer.",
+        [("We won,", "Ann Farmer")],
+        id="role-word-surname-kept",
+    ),
+    pytest.param(
+        "Its president, Ana Lobo, told radio that the union’s demands would cost "
+        "“more than the network can bear”.",
+        [("more than the network can bear", "Ana Lobo")],
+        id="apposition-and-earlier-cue",
+    ),
+    pytest.param(
+        "Her younger brother, Tom Reyes, a paramedic, spoke first.\n"
+        "“We will lose people on that road,” he said.",
+        [("We will lose people on that road,", "Tom Reyes")],
+        id="apposition-leading-subject",
+    ),
+    pytest.param(
+        "Tom Reyes met the press. “No comment,” a spokeswoman for the firm said.\n"
+        "“I am not rich, but I am not stupid,” he said.",
+        [("No comment,", "spokeswoman for the firm"),
+         ("I am not rich, but I am not stupid,", "Tom Reyes")],
+        id="he-skips-a-spokeswoman",
+    ),
+    pytest.param(
+        "“We won,” added coach Paul Reid.",
+        [("We won,", "Paul Reid")],
+        id="added-coach-name",
+    ),
+    pytest.param(
+        "Ana Lobo founded the press in 2009.\n"
+        "Q: Why start then?\n"
+        "A: “Because I was stubborn,” Lobo said.\n"
+        "Q: And now?\n"
+        "A: “Every single one. I still read them.”",
+        [("Because I was stubborn,", "Ana Lobo"), ("Every single one. I still read them.",
+                                                  "Ana Lobo")],
+        id="interview-answers-are-the-interviewee",
+    ),
+]
+
+#: Quotation marks inside quotations, and a quotation its writer forgot to close.
+NESTING = [
+    pytest.param(
+        "“=SUM(A1) and \"click here\" is what they sent us,” Ms Lee said.",
+        [("=SUM(A1) and \"click here\" is what they sent us,", "Lee")],
+        id="straight-inside-curly",
+    ),
+    pytest.param(
+        "“Commas, “inner” quotes, and more,” said Ann Lee.",
+        [("Commas, “inner” quotes, and more,", "Ann Lee")],
+        id="curly-inside-curly",
+    ),
+    pytest.param(
+        "“Commas, “inner quotes, and more,” said Ann Lee.",
+        [("Commas, “inner quotes, and more,", "Ann Lee")],
+        id="inner-left-open-outer-closes-before-attribution",
+    ),
+    pytest.param(
+        "Ann Lee said “we forgot to close. Then “Yes,” said Bo Chan.",
+        [("we forgot to close. Then", "Ann Lee"), ("Yes,", "Bo Chan")],
+        id="outer-left-open-before-a-new-sentence",
+    ),
+    pytest.param(
+        "Li Wei said: “One day we will win.\n\n“Until then we wait,” he added.",
+        [("One day we will win.\n\n“Until then we wait,", "Li Wei")],
+        id="reopened-paragraph-is-one-quote",
+    ),
 ]
 
 NEGATIVES = [
@@ -264,6 +338,11 @@ def test_seed_shapes(text: str, expected: list[tuple[str, str | None]]) -> None:
 
 @pytest.mark.parametrize(("text", "expected"), WIRE_SHAPES)
 def test_wire_shapes(text: str, expected: list[tuple[str, str | None]]) -> None:
+    assert spoken(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), NESTING)
+def test_nesting(text: str, expected: list[tuple[str, str | None]]) -> None:
     assert spoken(text) == expected
 
 
