@@ -854,11 +854,11 @@ def classify(toks: list[Tok], rng: tuple[int, int], text: str) -> Mention | None
         return Mention(surface, "name", name=names[0], kind="organisation")
     if not role and a >= 2 and toks[a - 1].text == "," and toks[a - 2].low in lx.PERSON_ROLES:
         role = toks[a - 2].low or ""  # "Ricci's daughter, Megan": an appositive name
-    kind = "person" if (titled or role or len(names) >= 2) else None
+    person_kind = "person" if (titled or role or len(names) >= 2) else None
     if det and not titled and not role:
-        kind = "organisation"  # "the Northern Alliance": people take no article
+        person_kind = "organisation"  # "the Northern Alliance": people take no article
     return Mention(
-        surface, "name", name=" ".join(names), kind=kind, role=role, titled=titled
+        surface, "name", name=" ".join(names), kind=person_kind, role=role, titled=titled
     )
 
 
