@@ -19,7 +19,6 @@ is checked twice: no exception escapes, and nothing is logged at ERROR level.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -167,33 +166,3 @@ def test_any_unicode(text: str) -> None:
 def test_seeds_hold_invariants(index: int) -> None:
     article = check_invariants(SEED_TEXTS[index])
     assert article.quotes, "every seed article has quotations"
-
-
-@pytest.mark.parametrize(
-    "unit",
-    [
-        pytest.param("“", id="open-curly"),
-        pytest.param('"', id="straight"),
-        pytest.param("'", id="apostrophe"),
-        pytest.param("“a ", id="unclosed-quotes"),
-        pytest.param("He said: “x\n", id="unclosed-per-paragraph"),
-        pytest.param("said ", id="cue-words"),
-    ],
-)
-def test_runtime_grows_linearly(unit: str) -> None:
-    """Ten times the input may take at most ~30x as long: no quadratic pass.
-
-    Best of two runs each, so that a garbage collection does not fail the test.
-    """
-
-    def run(chars: int) -> float:
-        text = unit * (chars // len(unit))
-        best = float("inf")
-        for _ in range(2):
-            began = time.perf_counter()
-            parser.parse_article(text)
-            best = min(best, time.perf_counter() - began)
-        return best
-
-    small, big = run(10_000), run(100_000)
-    assert big < max(small, 0.005) * 30, f"10x input took {big / small:.0f}x as long"
