@@ -22,7 +22,7 @@ from .db import open_database, resolve_url  # noqa: E402
 from .errors import QuotedbError  # noqa: E402
 from .ingest import Summary, ingest_paths, ingest_text  # noqa: E402
 from .parser import PARSER_VERSION, parse_article  # noqa: E402
-from .queries import QuoteFilter, quotes_select  # noqa: E402
+from .queries import QuoteFilter, quotes_select, select_quotes  # noqa: E402
 from .records import ArticleMeta, ParsedArticle, Quote, Speaker  # noqa: E402
 from .sources import find_sources  # noqa: E402
 
@@ -44,5 +44,6 @@ __all__ = [
     "open_database",
     "parse_article",
     "quotes_select",
+    "select_quotes",
     "resolve_url",
 ]

@@ -107,8 +107,8 @@ class Database:
             since=_as_date(since), until=_as_date(until),
             limit=limit, include_fragments=include_fragments,
         )
-        stmt = queries.quotes_select(flt, self.engine.dialect.name)
         with Session(self.engine) as session:
+            stmt = queries.select_quotes(session, flt)
             for row in session.execute(stmt.execution_options(yield_per=1000)):
                 yield dict(row._mapping)
 

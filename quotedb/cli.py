@@ -233,7 +233,7 @@ def quotes(app: App, fmt: str, **filters: Any) -> None:
         quotedb quotes --search "safe passage" --since 2001-11-01
     """
     with app.session() as session:
-        stmt = queries.quotes_select(_filter(**filters), _dialect(session))
+        stmt = queries.select_quotes(session, _filter(**filters))
         rows = session.execute(stmt.execution_options(yield_per=1000))
         columns: tuple[str, ...] = queries.QUOTE_COLUMNS
         if fmt == "table":
@@ -374,7 +374,7 @@ def export(app: App, fmt: str, output: Path | None, raw: bool, **filters: Any) -
     if fmt == "parquet" and output is None:
         raise click.UsageError("--format parquet writes a file: give -o FILE")
     with app.session() as session:
-        stmt = queries.quotes_select(_filter(**filters), _dialect(session))
+        stmt = queries.select_quotes(session, _filter(**filters))
         rows = session.execute(stmt.execution_options(yield_per=2000))
         if fmt == "parquet":
             assert output is not None
@@ -392,10 +392,6 @@ def export(app: App, fmt: str, output: Path | None, raw: bool, **filters: Any) -
             except OSError as exc:
                 raise click.ClickException(f"{output}: cannot write: {exc.strerror}") from exc
     app.say(f"exported {count} quotes" + (f" to {output}" if output else ""))
-
-
-def _dialect(session: Session) -> str:
-    return session.get_bind().dialect.name
 
 
 def _emit(rows: Any, columns: Any, fmt: str, out: TextIO) -> None:

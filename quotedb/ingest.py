@@ -303,7 +303,7 @@ class SpeakerCache:
     stays flat on any corpus.
     """
 
-    limit: int = 100_000
+    limit: int = 20_000
     speakers: dict[str, tuple[int, str | None]] = field(default_factory=dict)
     aliases: set[tuple[int, str]] = field(default_factory=set)
     staged_speakers: dict[str, tuple[int, str | None]] = field(default_factory=dict)

@@ -120,13 +120,15 @@ class Quote(Base):
     """One direct quotation: ``article.text[start:end] == text``."""
 
     __tablename__ = "quotes"
-    __table_args__ = (Index("ix_quotes_article_id_start", "article_id", "start"),)
+    __table_args__ = (
+        Index("ix_quotes_article_id_start", "article_id", "start"),
+        # A speaker's quotes in article order straight from the index (revision 0003).
+        Index("ix_quotes_speaker_id_article_id_start", "speaker_id", "article_id", "start"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
-    speaker_id: Mapped[int | None] = mapped_column(
-        ForeignKey("speakers.id", ondelete="SET NULL"), index=True
-    )
+    speaker_id: Mapped[int | None] = mapped_column(ForeignKey("speakers.id", ondelete="SET NULL"))
     text: Mapped[str] = mapped_column(Text)
     start: Mapped[int] = mapped_column(Integer)
     end: Mapped[int] = mapped_column(Integer)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -63,6 +63,27 @@ class QuoteFilter:
     until: date | None = None
     limit: int | None = None
     include_fragments: bool = False
+    #: The speakers ``speaker`` names, once looked up (see ``resolve_speaker``).
+    speaker_ids: tuple[int, ...] | None = None
+
+
+def select_quotes(session: Session, flt: QuoteFilter) -> Select:
+    """``quotes_select`` for this session's database, the speaker looked up first."""
+    return quotes_select(resolve_speaker(session, flt), session.get_bind().dialect.name)
+
+
+def resolve_speaker(session: Session, flt: QuoteFilter) -> QuoteFilter:
+    """The filter with ``speaker_ids`` filled in from the name or alias.
+
+    A name nearly always means one speaker, and ``speaker_id = :id`` lets the
+    database read that speaker's quotes in order from its index and stop at
+    the limit, where ``IN (subquery)`` makes it sort every one of them first
+    (100 ms instead of 1 ms for a much-quoted speaker at a million quotes).
+    """
+    if flt.speaker is None or flt.speaker_ids is not None:
+        return flt
+    ids = tuple(session.scalars(speaker_ids_select(flt.speaker)))
+    return replace(flt, speaker_ids=ids)
 
 
 def quotes_select(flt: QuoteFilter, dialect: str = "sqlite") -> Select:
@@ -92,7 +113,10 @@ def quotes_select(flt: QuoteFilter, dialect: str = "sqlite") -> Select:
     )
     if not flt.include_fragments:
         stmt = stmt.where(q.fragment.is_(False))
-    if flt.speaker is not None:
+    if flt.speaker_ids is not None:
+        ids = flt.speaker_ids
+        stmt = stmt.where(q.speaker_id == ids[0] if len(ids) == 1 else q.speaker_id.in_(ids))
+    elif flt.speaker is not None:
         stmt = stmt.where(q.speaker_id.in_(speaker_ids_select(flt.speaker)))
     if flt.article_id is not None:
         stmt = stmt.where(q.article_id == flt.article_id)
