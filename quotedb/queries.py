@@ -25,6 +25,7 @@ from sqlalchemy import (
     select,
     table,
     text,
+    union_all,
 )
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -114,8 +115,7 @@ def quotes_select(flt: QuoteFilter, dialect: str = "sqlite") -> Select:
     if not flt.include_fragments:
         stmt = stmt.where(q.fragment.is_(False))
     if flt.speaker_ids is not None:
-        ids = flt.speaker_ids
-        stmt = stmt.where(q.speaker_id == ids[0] if len(ids) == 1 else q.speaker_id.in_(ids))
+        stmt = stmt.where(_speaker_condition(flt))
     elif flt.speaker is not None:
         stmt = stmt.where(q.speaker_id.in_(speaker_ids_select(flt.speaker)))
     if flt.article_id is not None:
@@ -242,6 +242,31 @@ def _search(stmt: Select, query: str, dialect: str) -> Select:
         .order_by(None)
         .order_by(func.bm25(literal_column("quotes_fts")), q.id)
     )
+
+
+def _speaker_condition(flt: QuoteFilter) -> Any:
+    """The WHERE for resolved speaker ids, shaped so an index serves it in order.
+
+    One id is an equality. Several ids with a limit and no other quote
+    filter (a name that is also another speaker's alias) become the first
+    ``limit`` quotes of each id, each read in order from the
+    (speaker_id, article_id, start) index, so only those few rows are sorted.
+    """
+    q = models.Quote
+    ids = flt.speaker_ids or ()
+    if len(ids) == 1:
+        return q.speaker_id == ids[0]
+    plain = not (flt.search or flt.since or flt.until or flt.article_id is not None)
+    if flt.limit is None or not plain or not ids:
+        return q.speaker_id.in_(ids)
+    firsts = []
+    for speaker_id in ids:
+        first = select(q.id).where(q.speaker_id == speaker_id)
+        if not flt.include_fragments:
+            first = first.where(q.fragment.is_(False))
+        limited = first.order_by(q.article_id, q.start).limit(flt.limit).subquery()
+        firsts.append(select(limited.c.id))
+    return q.id.in_(union_all(*firsts))
 
 
 def _escape_like(value: str) -> str:

@@ -167,3 +167,29 @@ def test_sql_reports_bad_sql_in_one_line(loaded: Quotedb) -> None:
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: query failed:")
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_name_shared_by_two_speakers_with_a_limit(quotedb: Quotedb) -> None:
+    """An alias two speakers share: limited results are the first of the full list."""
+    from quotedb import db
+    from quotedb.ingest import ingest_text
+    from quotedb.records import ParsedArticle, Quote, Speaker
+
+    engine = db.make_engine(quotedb.url)
+    try:
+        db.upgrade(engine)
+        for number, (name, alias) in enumerate([("Ann Lee", "Lee"), ("Bo Lee", "Lee")] * 2):
+            text = f"“Quote {number} here,” said {name}.\n“And {number} again,” said {alias}."
+            quotes = tuple(
+                Quote(text[start:end], start, end, 0, speaker=name)
+                for start, end in ((1, text.index("”")), (text.index("\n") + 2, text.rindex("”")))
+            )
+            parsed = ParsedArticle(text, quotes=quotes,
+                                   speakers=(Speaker(name, "person", (alias,)),))
+            assert ingest_text(engine, f"a{number}.txt", text, parsed).status == "new"
+    finally:
+        engine.dispose()
+    every = quotes_json(quotedb, "--speaker", "lee")
+    assert {row["speaker"] for row in every} == {"Ann Lee", "Bo Lee"} and len(every) == 8
+    for limit in (1, 3, 5):
+        assert quotes_json(quotedb, "--speaker", "LEE", "--limit", str(limit)) == every[:limit]
