@@ -91,6 +91,14 @@ class Quotedb:
                              catch_exceptions=False)
 
 
+def ingest_story(quotedb: Quotedb, path: Path, text: str) -> Quotedb:
+    """Write one article to ``path`` and ingest it; the CLI, ready for queries."""
+    path.write_text(text, encoding="utf-8")
+    result = quotedb("ingest", str(path))
+    assert result.exit_code == 0, result.output
+    return quotedb
+
+
 @pytest.fixture
 def quotedb(db_url: str) -> Quotedb:
     """The CLI bound to a fresh database on each backend."""

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import Quotedb
+from .conftest import Quotedb, ingest_story
 
 ARTICLE = """Harbour plan divides the town
 
@@ -24,10 +24,7 @@ said Ravi Shah, a union negotiator.
 
 @pytest.fixture
 def searchable(quotedb: Quotedb, tmp_path: Path) -> Quotedb:
-    (tmp_path / "harbour.txt").write_text(ARTICLE, encoding="utf-8")
-    result = quotedb("ingest", str(tmp_path / "harbour.txt"))
-    assert result.exit_code == 0, result.output
-    return quotedb
+    return ingest_story(quotedb, tmp_path / "harbour.txt", ARTICLE)
 
 
 def speakers_for(quotedb: Quotedb, query: str) -> list[str]:

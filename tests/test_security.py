@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import Quotedb
+from .conftest import Quotedb, ingest_story
 from .snapshot import snapshot
 
 STORY = (
@@ -21,10 +21,7 @@ STORY = (
 
 @pytest.fixture
 def loaded(quotedb: Quotedb, tmp_path: Path) -> Quotedb:
-    (tmp_path / "story.txt").write_text(STORY, encoding="utf-8")
-    result = quotedb("ingest", str(tmp_path / "story.txt"))
-    assert result.exit_code == 0, result.output
-    return quotedb
+    return ingest_story(quotedb, tmp_path / "story.txt", STORY)
 
 
 HOSTILE = {
