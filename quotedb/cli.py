@@ -43,9 +43,18 @@ class QuotedbGroup(click.Group):
         except QuotedbError as exc:
             raise click.ClickException(str(exc)) from exc
         except OperationalError as exc:
-            raise click.ClickException(f"database error: {exc.orig}") from exc
+            raise click.ClickException(f"database error: {_first_line(exc.orig)}") from exc
         except SQLAlchemyError as exc:
-            raise click.ClickException(f"database error: {exc}") from exc
+            raise click.ClickException(f"database error: {_first_line(exc)}") from exc
+
+
+def _first_line(exc: object) -> str:
+    """An exception's message on one line (SQLAlchemy's add the SQL and a link).
+
+    >>> _first_line(ValueError("bad thing\n[SQL: SELECT 1]"))
+    'bad thing'
+    """
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
 @dataclass
