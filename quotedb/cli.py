@@ -49,7 +49,7 @@ class QuotedbGroup(click.Group):
 
 
 def _first_line(exc: object) -> str:
-    """An exception's message on one line (SQLAlchemy's add the SQL and a link).
+    r"""An exception's message on one line (SQLAlchemy's add the SQL and a link).
 
     >>> _first_line(ValueError("bad thing\n[SQL: SELECT 1]"))
     'bad thing'
