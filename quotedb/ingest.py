@@ -254,8 +254,8 @@ def ingest_paths(
     """Ingest every article of every source, in input order; report each outcome.
 
     Parsing runs in ``workers`` processes; writing happens here, in batches
-    of ``batch_size`` articles per transaction, each article inside its own
-    savepoint so it is stored whole or not at all. Each file's format comes
+    of ``batch_size`` articles per transaction (see ``write_batch``: each
+    article is still stored whole or not at all). Each file's format comes
     from its extension unless ``input_format`` says otherwise.
     """
     work = expand(sources, input_format=input_format, fields=fields, max_bytes=max_bytes)
@@ -263,19 +263,20 @@ def ingest_paths(
     batch: list[Prepared] = []
     cache = SpeakerCache()
 
+    def report(outcome: Outcome) -> None:
+        summary.add(outcome)
+        if on_outcome is not None:
+            on_outcome(outcome)
+
     def flush() -> None:
         for outcome in write_batch(engine, batch, cache):
-            summary.add(outcome)
-            if on_outcome is not None:
-                on_outcome(outcome)
+            report(outcome)
         batch.clear()
 
     for result in prepared_in_order(work, workers=workers, max_bytes=max_bytes):
         if isinstance(result, Outcome):
             flush()  # keep outcomes in input order
-            summary.add(result)
-            if on_outcome is not None:
-                on_outcome(result)
+            report(result)
             continue
         batch.append(result)
         if len(batch) >= batch_size:
