@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from . import __version__, db, queries
 from .errors import QuotedbError
-from .export import EXPORT_FORMATS, FORMATS, jsonable, write_rows
+from .export import EXPORT_FORMATS, FORMATS, jsonable, stream_csv, write_rows
 from .formats import FORMAT_GLOBS, INPUT_FORMATS, FieldMap, format_for
 from .ingest import Outcome, ingest_paths
 from .parquet import write_parquet
@@ -384,22 +384,32 @@ def export(app: App, fmt: str, output: Path | None, raw: bool, **filters: Any) -
         raise click.UsageError("--format parquet writes a file: give -o FILE")
     with app.session() as session:
         stmt = queries.select_quotes(session, _filter(**filters))
-        rows = session.execute(stmt.execution_options(yield_per=2000))
+        connection = session.connection()  # Core rows: no ORM step per row
         if fmt == "parquet":
             assert output is not None
+            rows = connection.execute(stmt.execution_options(yield_per=2000))
             try:
                 count = write_parquet(rows, queries.QUOTE_COLUMNS, output,
                                       types=[c.type.python_type for c in stmt.selected_columns])
             except (ImportError, OSError) as exc:
                 raise click.ClickException(f"{output}: {exc}") from exc
-        elif output is None:
-            count = write_rows(rows, queries.QUOTE_COLUMNS, fmt, sys.stdout, raw=raw)
         else:
-            try:
-                with open(output, "w", encoding="utf-8", newline="", buffering=1 << 20) as handle:
-                    count = write_rows(rows, queries.QUOTE_COLUMNS, fmt, handle, raw=raw)
-            except OSError as exc:
-                raise click.ClickException(f"{output}: cannot write: {exc.strerror}") from exc
+            def write(out: TextIO) -> int:
+                if fmt == "csv":
+                    return stream_csv(connection, stmt, out, raw=raw)
+                rows = connection.execute(stmt.execution_options(yield_per=2000))
+                return write_rows(rows, queries.QUOTE_COLUMNS, fmt, out, raw=raw)
+
+            if output is None:
+                count = write(sys.stdout)
+            else:
+                try:
+                    with open(output, "w", encoding="utf-8", newline="",
+                              buffering=1 << 20) as handle:
+                        count = write(handle)
+                except OSError as exc:
+                    raise click.ClickException(
+                        f"{output}: cannot write: {exc.strerror}") from exc
     app.say(f"exported {count} quotes" + (f" to {output}" if output else ""))
 
 

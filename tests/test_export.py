@@ -1,0 +1,87 @@
+"""The database-made CSV export says exactly what the Python CSV writer says.
+
+``quotedb export --format csv`` lets the database compute the cells (SQLite
+through its cursor, PostgreSQL with COPY); these tests hold it to the cells
+``write_rows`` makes from the same rows (read back through JSON Lines), with
+the formula guard and without, with and without filters, on both backends.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from quotedb.export import write_rows
+from quotedb.queries import QUOTE_COLUMNS
+
+from .conftest import Quotedb
+
+NASTY = (
+    "Cells, \"Quotes\" and Formulas\n"
+    "May 4, 2021\n\n"
+    "“=1+1, said the \"sheet\", @all; -dash and +plus,” Ann Lee, the mayor, said.\n\n"
+    "“A quote that runs on,\n\n"
+    "“over two paragraphs, with a comma,” she added.\n\n"
+    "“\tTabbed — and ünïcödé ✓,” said Bo Ray.\n"
+)
+
+
+@pytest.fixture
+def loaded(quotedb: Quotedb, seeds_dir: Path, tmp_path: Path) -> Quotedb:
+    (seeds_dir / "nasty, \"cells\".txt").write_text(NASTY, encoding="utf-8")
+    result = quotedb("ingest", str(seeds_dir))
+    assert result.exit_code == 0, result.output
+    return quotedb
+
+
+def python_csv(quotedb: Quotedb, *args: str, raw: bool = False) -> str:
+    """What the Python writer makes of the same quotes (read as JSON Lines)."""
+    result = quotedb("export", "--format", "jsonl", *args)
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    out = io.StringIO()
+    write_rows(([row[c] for c in QUOTE_COLUMNS] for row in rows), QUOTE_COLUMNS, "csv", out,
+               raw=raw)
+    return out.getvalue()
+
+
+def cells(text: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(text, newline="")))
+
+
+@pytest.mark.parametrize("raw", [False, True], ids=["guarded", "raw"])
+@pytest.mark.parametrize("filters", [
+    (),
+    ("--speaker", "Ann Lee"),
+    ("--since", "2021-01-01", "--until", "2021-12-31"),
+    ("--search", "comma"),
+], ids=["all", "speaker", "dates", "search"])
+def test_database_csv_matches_python_csv(loaded: Quotedb, filters: tuple[str, ...],
+                                         raw: bool) -> None:
+    extra = ("--raw",) if raw else ()
+    result = loaded("export", "--format", "csv", *filters, *extra)
+    assert result.exit_code == 0, result.output
+    expected = python_csv(loaded, *filters, raw=raw)
+    got = cells(result.stdout)
+    assert got[0] == list(QUOTE_COLUMNS)
+    assert len(got) > 1
+    assert got == cells(expected)
+    if loaded.url.startswith("postgresql"):
+        return
+    # SQLite goes through the same csv.writer: byte for byte the same file.
+    assert result.stdout == expected
+
+
+def test_guard_and_raw_differ_only_in_the_guard(loaded: Quotedb) -> None:
+    guarded = cells(loaded("export", "--speaker", "Ann Lee").stdout)
+    raw = cells(loaded("export", "--speaker", "Ann Lee", "--raw").stdout)
+    quote = QUOTE_COLUMNS.index("quote")
+    assert [row[quote] for row in raw[1:]][0].startswith("=1+1, said the \"sheet\"")
+    assert [row[quote] for row in guarded[1:]][0] == "'" + raw[1][quote]
+    assert [row[quote] for row in raw[1:]] == [row[quote].removeprefix("'")
+                                               for row in guarded[1:]]
+    assert any("\n" in row[quote] for row in raw[1:])
