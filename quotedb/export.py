@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any, TextIO
 
 from sqlalchemy import Connection, Date, Select, String, case, cast, func, literal
+from sqlalchemy.sql.elements import ColumnElement
 
 FORMATS = ("table", "csv", "json", "jsonl")
 EXPORT_FORMATS = ("csv", "json", "jsonl")
@@ -124,7 +125,7 @@ def csv_cells(stmt: Select, dialect: str, raw: bool = False) -> Select:
     every cell final, rows go from the driver's cursor straight into
     ``csv.writer`` (or PostgreSQL's COPY), with no Python step per row.
     """
-    cells = []
+    cells: list[ColumnElement[Any]] = []
     for column in stmt.selected_columns:
         if isinstance(column.type, Date):
             iso = (func.to_char(column, "YYYY-MM-DD") if dialect == "postgresql"
