@@ -115,6 +115,8 @@ def _write_csv(
 
 #: Rows fetched from the driver per round (export memory stays flat).
 _FETCH_ROWS = 5000
+#: Bytes of PostgreSQL COPY output gathered before each write.
+_COPY_FLUSH_BYTES = 1 << 20
 
 
 def csv_cells(stmt: Select, dialect: str, raw: bool = False) -> Select:
@@ -180,11 +182,19 @@ def _copy_csv(connection: Connection, stmt: Select, out: TextIO) -> int:
                             compile_kwargs={"render_postcompile": True})
     driver = connection.connection.driver_connection
     decoder = codecs.getincrementaldecoder("utf-8")()  # chunks may split a character
+    pending: list[bytes] = []
+    size = 0
     with driver.cursor() as cursor:  # type: ignore[union-attr]
         with cursor.copy(f"COPY ({compiled}) TO STDOUT (FORMAT csv)", compiled.params) as copy:
+            # COPY sends a message per row: decode and write them ~1 MB at a time.
             for chunk in copy:
-                out.write(decoder.decode(chunk))
-        out.write(decoder.decode(b"", final=True))
+                pending.append(chunk)
+                size += len(chunk)
+                if size >= _COPY_FLUSH_BYTES:
+                    out.write(decoder.decode(b"".join(pending)))
+                    pending.clear()
+                    size = 0
+        out.write(decoder.decode(b"".join(pending), final=True))
         return int(cursor.rowcount)
 
 
