@@ -106,6 +106,19 @@ def fresh_database(backend: str, pg_url: str, workdir: Path) -> Iterator[str]:
         yield url
 
 
+def python_speed() -> float:
+    """Seconds this machine takes for a fixed pure-Python loop (10M additions).
+
+    Printed with the figures so runs on different machines can be compared:
+    parsing and CSV writing scale with it.
+    """
+    began = time.perf_counter()
+    total = 0
+    for number in range(10_000_000):
+        total += number
+    return time.perf_counter() - began
+
+
 def median_ms(action: object, repeat: int = 21) -> float:
     timings = []
     for _ in range(repeat):
@@ -202,7 +215,8 @@ def main() -> None:
             write_corpus(corpora[name], count, seed=seed)
         backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
         print(f"machine: {os.cpu_count()} cores; seed-sized articles "
-              f"({folder_megabytes(corpora['sample']) / args.sample * 1000:.1f} kB each)")
+              f"({folder_megabytes(corpora['sample']) / args.sample * 1000:.1f} kB each); "
+              f"10M Python additions take {python_speed():.2f} s")
         for backend in backends:
             print(f"\n{backend}")
             for label, value in bench_backend(backend, args, corpora, workdir):
