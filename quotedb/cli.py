@@ -23,8 +23,9 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from . import __version__, db, queries
+from .bulk_export import export_csv
 from .errors import QuotedbError
-from .export import EXPORT_FORMATS, FORMATS, jsonable, stream_csv, write_rows
+from .export import EXPORT_FORMATS, FORMATS, jsonable, write_rows
 from .formats import FORMAT_GLOBS, INPUT_FORMATS, FieldMap, format_for
 from .ingest import Outcome, ingest_paths
 from .parquet import write_parquet
@@ -367,12 +368,18 @@ def sql(app: App, query: str, params: tuple[tuple[str, str], ...], fmt: str) -> 
 @click.option("--raw", is_flag=True,
               help="CSV: keep cells starting with = + - @ as they are (by default they are "
                    "prefixed with ' so spreadsheets do not run them as formulas).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="CSV from SQLite: processes to format a big export with "
+                   "[default: number of cores].")
 @pass_app
-def export(app: App, fmt: str, output: Path | None, raw: bool, **filters: Any) -> None:
+def export(app: App, fmt: str, output: Path | None, raw: bool, jobs: int | None,
+           **filters: Any) -> None:
     """Export quotes as CSV, JSON or JSON Lines, streaming (constant memory).
 
     CSV columns: quote_id, article_id, article_source, article_title,
-    published, speaker, speaker_mention, cue, quote, start, end.
+    published, speaker, speaker_mention, cue, quote, start, end. A big
+    SQLite export is split by article over --jobs processes (parts staged
+    beside -o FILE, or in the temporary folder); the file is the same.
 
     \b
     Example:
@@ -382,23 +389,21 @@ def export(app: App, fmt: str, output: Path | None, raw: bool, **filters: Any) -
     """
     if fmt == "parquet" and output is None:
         raise click.UsageError("--format parquet writes a file: give -o FILE")
-    with app.session() as session:
-        stmt = queries.select_quotes(session, _filter(**filters))
-        connection = session.connection()  # Core rows: no ORM step per row
+    flt = _filter(**filters)
+    with app.engine() as engine:
         if fmt == "parquet":
             assert output is not None
-            rows = connection.execute(stmt.execution_options(yield_per=2000))
-            try:
-                count = write_parquet(rows, queries.QUOTE_COLUMNS, output,
-                                      types=[c.type.python_type for c in stmt.selected_columns])
-            except (ImportError, OSError) as exc:
-                raise click.ClickException(f"{output}: {exc}") from exc
+            count = _export_parquet(engine, flt, output)
         else:
             def write(out: TextIO) -> int:
                 if fmt == "csv":
-                    return stream_csv(connection, stmt, out, raw=raw)
-                rows = connection.execute(stmt.execution_options(yield_per=2000))
-                return write_rows(rows, queries.QUOTE_COLUMNS, fmt, out, raw=raw)
+                    return export_csv(engine, flt, out, raw=raw, jobs=jobs or os.cpu_count() or 1,
+                                      tmp_dir=output.parent if output else None)
+                with Session(engine) as session:
+                    stmt = queries.select_quotes(session, flt)
+                    # Core rows on the session's connection: no ORM step per row.
+                    rows = session.connection().execute(stmt.execution_options(yield_per=2000))
+                    return write_rows(rows, queries.QUOTE_COLUMNS, fmt, out, raw=raw)
 
             if output is None:
                 count = write(sys.stdout)
@@ -411,6 +416,17 @@ def export(app: App, fmt: str, output: Path | None, raw: bool, **filters: Any) -
                     raise click.ClickException(
                         f"{output}: cannot write: {exc.strerror}") from exc
     app.say(f"exported {count} quotes" + (f" to {output}" if output else ""))
+
+
+def _export_parquet(engine: Engine, flt: queries.QuoteFilter, output: Path) -> int:
+    with Session(engine) as session:
+        stmt = queries.select_quotes(session, flt)
+        rows = session.connection().execute(stmt.execution_options(yield_per=2000))
+        try:
+            return write_parquet(rows, queries.QUOTE_COLUMNS, output,
+                                 types=[c.type.python_type for c in stmt.selected_columns])
+        except (ImportError, OSError) as exc:
+            raise click.ClickException(f"{output}: {exc}") from exc
 
 
 def _emit(rows: Any, columns: Any, fmt: str, out: TextIO) -> None:

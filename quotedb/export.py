@@ -145,7 +145,7 @@ def csv_cells(stmt: Select, dialect: str, raw: bool = False) -> Select:
 
 
 def stream_csv(
-    connection: Connection, stmt: Select, out: TextIO, *, raw: bool = False
+    connection: Connection, stmt: Select, out: TextIO, *, raw: bool = False, header: bool = True
 ) -> int:
     """Run ``stmt`` and write its rows to ``out`` as CSV with a header; return how many.
 
@@ -158,7 +158,8 @@ def stream_csv(
     dialect = connection.dialect.name
     cells = csv_cells(stmt, dialect, raw)
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([column.name for column in cells.selected_columns])
+    if header:
+        writer.writerow([column.name for column in cells.selected_columns])
     if dialect == "postgresql":
         return _copy_csv(connection, cells, out)
     result = connection.execute(cells)

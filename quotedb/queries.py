@@ -66,6 +66,9 @@ class QuoteFilter:
     include_fragments: bool = False
     #: The speakers ``speaker`` names, once looked up (see ``resolve_speaker``).
     speaker_ids: tuple[int, ...] | None = None
+    #: Only articles with ``first <= id < end``: how a parallel export splits
+    #: its work (see ``bulk_export``).
+    article_range: tuple[int, int] | None = None
 
 
 def select_quotes(session: Session, flt: QuoteFilter) -> Select:
@@ -120,6 +123,9 @@ def quotes_select(flt: QuoteFilter, dialect: str = "sqlite") -> Select:
         stmt = stmt.where(q.speaker_id.in_(speaker_ids_select(flt.speaker)))
     if flt.article_id is not None:
         stmt = stmt.where(q.article_id == flt.article_id)
+    if flt.article_range is not None:
+        first, end = flt.article_range
+        stmt = stmt.where(q.article_id >= first, q.article_id < end)
     if flt.search:
         stmt = _search(stmt, flt.search, dialect)
     if flt.since is not None:
@@ -256,7 +262,8 @@ def _speaker_condition(flt: QuoteFilter) -> Any:
     ids = flt.speaker_ids or ()
     if len(ids) == 1:
         return q.speaker_id == ids[0]
-    plain = not (flt.search or flt.since or flt.until or flt.article_id is not None)
+    plain = not (flt.search or flt.since or flt.until or flt.article_id is not None
+                 or flt.article_range is not None)
     if flt.limit is None or not plain or not ids:
         return q.speaker_id.in_(ids)
     firsts = []

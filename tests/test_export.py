@@ -1,4 +1,6 @@
-"""The database-made CSV export says exactly what the Python CSV writer says.
+"""CSV export: the database-made cells and the parallel SQLite export.
+
+The database-made CSV export says exactly what the Python CSV writer says.
 
 ``quotedb export --format csv`` lets the database compute the cells (SQLite
 through its cursor, PostgreSQL with COPY); these tests hold it to the cells
@@ -11,12 +13,17 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine
 
+from quotedb import db
+from quotedb.bulk_export import _article_ranges, export_csv
 from quotedb.export import write_rows
-from quotedb.queries import QUOTE_COLUMNS
+from quotedb.queries import QUOTE_COLUMNS, QuoteFilter
 
 from .conftest import Quotedb
 
@@ -85,3 +92,53 @@ def test_guard_and_raw_differ_only_in_the_guard(loaded: Quotedb) -> None:
     assert [row[quote] for row in raw[1:]] == [row[quote].removeprefix("'")
                                                for row in guarded[1:]]
     assert any("\n" in row[quote] for row in raw[1:])
+
+
+@pytest.fixture
+def engine(loaded: Quotedb) -> Iterator[Engine]:
+    engine = db.make_engine(db.resolve_url(loaded.url))
+    yield engine
+    engine.dispose()
+
+
+@pytest.mark.parametrize("flt", [
+    QuoteFilter(),
+    QuoteFilter(speaker="Donald Rumsfeld"),
+    QuoteFilter(since=date(2021, 1, 1), include_fragments=True),
+], ids=["all", "speaker", "since"])
+def test_parallel_export_is_the_single_process_file(
+    engine: Engine, flt: QuoteFilter, tmp_path: Path
+) -> None:
+    single = io.StringIO()
+    count = export_csv(engine, flt, single, jobs=1)
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    split = io.StringIO()
+    # Three parts even on a small corpus: the threshold is lowered to one quote.
+    assert export_csv(engine, flt, split, jobs=3, tmp_dir=staging, min_quotes_per_job=1) == count
+    assert count > 0
+    assert split.getvalue() == single.getvalue()
+    assert not list(staging.iterdir()), "staged parts are removed"
+
+
+def test_parallel_export_splits_sqlite_only_and_not_ranked_or_limited(engine: Engine) -> None:
+    with engine.connect() as connection:
+        split = _article_ranges(connection, QuoteFilter(), 3, 1)
+        ranked = _article_ranges(connection, QuoteFilter(search="comma"), 3, 1)
+        limited = _article_ranges(connection, QuoteFilter(limit=5), 3, 1)
+        small = _article_ranges(connection, QuoteFilter(), 3, 10**9)
+    assert (ranked, limited, small) == (None, None, None)
+    if engine.dialect.name == "postgresql":
+        assert split is None  # the server formats the CSV: nothing to split
+        return
+    assert split is not None and len(split) == 3
+    assert all(first < end for first, end in split)
+    assert all(a[1] == b[0] for a, b in zip(split, split[1:], strict=False))
+
+
+def test_cli_jobs_option(loaded: Quotedb, tmp_path: Path) -> None:
+    out = tmp_path / "quotes.csv"
+    result = loaded("export", "--jobs", "2", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert out.read_text(encoding="utf-8") == loaded("export", "--jobs", "1").stdout
+    assert loaded("export", "--jobs", "0").exit_code == 2
