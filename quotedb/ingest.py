@@ -322,7 +322,7 @@ class SpeakerCache:
     stays flat on any corpus.
     """
 
-    limit: int = 20_000
+    limit: int = 4096
     speakers: dict[str, tuple[int, str | None]] = field(default_factory=dict)
     aliases: set[tuple[int, str]] = field(default_factory=set)
     staged_speakers: dict[str, tuple[int, str | None]] = field(default_factory=dict)
@@ -362,7 +362,7 @@ def write_batch(
         return []
     cache = cache if cache is not None else SpeakerCache()
     try:
-        outcomes = _in_transaction(engine, lambda s: [_store(s, p, cache) for p in batch])
+        outcomes = _in_transaction(engine, lambda c: _store_all(c, batch, cache))
         cache.commit()
         return outcomes
     except DBAPIError:
@@ -374,7 +374,7 @@ def _store_alone(engine: Engine, prepared: Prepared, cache: SpeakerCache) -> Out
     """Store one article in its own transaction; a constraint clash is looked at again."""
     for attempt in (1, 2):
         try:
-            outcome = _in_transaction(engine, lambda s: _store(s, prepared, cache))
+            outcome = _in_transaction(engine, lambda c: _store_all(c, [prepared], cache)[0])
             cache.commit()
             return outcome
         except DBAPIError as exc:
@@ -418,12 +418,11 @@ class _Statements:
     """The write path's statements, built once per dialect and reused.
 
     Built statements hit SQLAlchemy's compiled cache directly, and on a
-    Connection (not a Session) each costs little more than the driver call:
-    with a handful per article, that is most of an ingest's writing time.
+    Connection (not a Session) each costs little more than the driver call.
     """
 
-    find_article: Any
-    insert_article: Any
+    find_articles: Any
+    insert_articles: Any
     update_article: Any
     delete_quotes: Any
     insert_quotes: Any
@@ -439,10 +438,12 @@ def _statements(dialect: str) -> _Statements:
     upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     a, q, s = ARTICLES, QUOTES, SPEAKERS
     return _Statements(
-        find_article=select(a.c.id, a.c.content_hash).where(
-            (a.c.content_hash == bindparam("digest")) | (a.c.source == bindparam("source"))
+        find_articles=select(a.c.id, a.c.content_hash, a.c.source).where(
+            a.c.content_hash.in_(bindparam("digests", expanding=True))
+            | a.c.source.in_(bindparam("sources", expanding=True))
         ),
-        insert_article=insert(a).returning(a.c.id),
+        # One multi-row INSERT for the batch; ids come back in input order.
+        insert_articles=insert(a).returning(a.c.id, sort_by_parameter_order=True),
         update_article=update(a).where(a.c.id == bindparam("b_id")),
         delete_quotes=delete(q).where(q.c.article_id == bindparam("b_id")),
         insert_quotes=insert(q),
@@ -457,23 +458,79 @@ def _statements(dialect: str) -> _Statements:
     )
 
 
-def _store(connection: Connection, prepared: Prepared, cache: SpeakerCache) -> Outcome:
-    """Write one parsed article inside the caller's transaction.
+def _store_all(connection: Connection, batch: list[Prepared], cache: SpeakerCache) -> list[Outcome]:
+    """Write a batch inside the caller's transaction, in a handful of statements.
 
-    A handful of prepared Core statements per article whatever its size:
-    ingest speed is bounded by statements, not rows.
+    Statements, not rows, bound the writer's speed, so the batch shares
+    them: one query finds what is already stored, one multi-row insert adds
+    the new articles, one or two handle the speakers and one adds every
+    quote. A batch that updates an article (same source, new text) or holds
+    the same article twice is written article by article instead, so the
+    rules of ``Outcome`` decide in input order.
     """
-    source, digest, parsed = prepared.source, prepared.digest, prepared.parsed
+    cache.rollback()  # a retried transaction starts with nothing staged
     sql = _statements(connection.dialect.name)
-    found = connection.execute(sql.find_article, {"digest": digest, "source": source}).all()
+    sources = [prepared.source for prepared in batch]
+    digests = [prepared.digest for prepared in batch]
+    found = connection.execute(sql.find_articles, {"digests": digests, "sources": sources}).all()
+    stored = {row.content_hash: row.id for row in found}
+    stored_sources = {row.source: row.id for row in found}
+    updates = any(p.digest not in stored and p.source in stored_sources for p in batch)
+    if updates or len(set(sources)) < len(batch) or len(set(digests)) < len(batch):
+        return [_store_one(connection, sql, prepared, cache) for prepared in batch]
+    fresh = [prepared for prepared in batch if prepared.digest not in stored]
+    new_ids: dict[str, int] = {}
+    new_speakers: dict[str, int] = {}
+    if fresh:
+        ids = connection.execute(sql.insert_articles, [_article_values(p) for p in fresh])
+        new_ids = dict(zip((p.digest for p in fresh), ids.scalars().all(), strict=True))
+        speaker_ids, counts = _store_speakers(connection, sql, [p.parsed for p in fresh], cache)
+        new_speakers = dict(zip((p.digest for p in fresh), counts, strict=True))
+        rows = [row for p in fresh for row in _quote_rows(new_ids[p.digest], p.parsed, speaker_ids)]
+        if rows:
+            connection.execute(sql.insert_quotes, rows)
+    return [
+        Outcome(p.source, "new", article_id=new_ids[p.digest], quotes=len(p.parsed.quotes),
+                new_speakers=new_speakers[p.digest])
+        if p.digest in new_ids
+        else Outcome(p.source, "unchanged", article_id=stored[p.digest])
+        for p in batch
+    ]
+
+
+def _store_one(
+    connection: Connection, sql: _Statements, prepared: Prepared, cache: SpeakerCache
+) -> Outcome:
+    """Write one article inside the caller's transaction (new, unchanged or updated)."""
+    source, digest, parsed = prepared.source, prepared.digest, prepared.parsed
+    found = connection.execute(sql.find_articles, {"digests": [digest], "sources": [source]}).all()
     same = next((row.id for row in found if row.content_hash == digest), None)
     if same is not None:
         return Outcome(source, "unchanged", article_id=same)
-    meta = parsed.meta
-    values = {
-        "source": source,
-        "content_hash": digest,
-        "text": parsed.text,
+    values = _article_values(prepared)
+    status: Status = "updated" if found else "new"
+    if found:
+        article_id = found[0].id
+        connection.execute(sql.delete_quotes, {"b_id": article_id})
+        connection.execute(sql.update_article, {"b_id": article_id, **values})
+    else:
+        article_id = connection.execute(sql.insert_articles, [values]).scalar_one()
+    speaker_ids, (new_speakers,) = _store_speakers(connection, sql, [parsed], cache)
+    rows = _quote_rows(article_id, parsed, speaker_ids)
+    if rows:
+        connection.execute(sql.insert_quotes, rows)
+    return Outcome(
+        source, status, article_id=article_id, quotes=len(parsed.quotes), new_speakers=new_speakers
+    )
+
+
+def _article_values(prepared: Prepared) -> dict[str, Any]:
+    """The ``articles`` row of a parsed article."""
+    meta = prepared.parsed.meta
+    return {
+        "source": prepared.source,
+        "content_hash": prepared.digest,
+        "text": prepared.parsed.text,
         "title": meta.title,
         "published": meta.published,
         "outlet": _clip(meta.outlet, 255),
@@ -482,33 +539,26 @@ def _store(connection: Connection, prepared: Prepared, cache: SpeakerCache) -> O
         "ingested_at": datetime.now(timezone.utc),
         "parser_version": PARSER_VERSION,
     }
-    status: Status = "updated" if found else "new"
-    if found:
-        article_id = found[0].id
-        connection.execute(sql.delete_quotes, {"b_id": article_id})
-        connection.execute(sql.update_article, {"b_id": article_id, **values})
-    else:
-        article_id = connection.execute(sql.insert_article, values).scalar_one()
 
-    speaker_ids, new_speakers = _store_speakers(connection, sql, parsed, cache)
-    if parsed.quotes:
-        connection.execute(sql.insert_quotes, [
-            {
-                "article_id": article_id,
-                "speaker_id": speaker_ids.get(quote.speaker) if quote.speaker else None,
-                "text": quote.text,
-                "start": quote.start,
-                "end": quote.end,
-                "paragraph": quote.paragraph,
-                "speaker_mention": _clip(quote.speaker_mention, 255),
-                "cue": _clip(quote.cue, 64),
-                "fragment": quote.fragment,
-            }
-            for quote in parsed.quotes
-        ])
-    return Outcome(
-        source, status, article_id=article_id, quotes=len(parsed.quotes), new_speakers=new_speakers
-    )
+
+def _quote_rows(
+    article_id: int, parsed: ParsedArticle, speaker_ids: dict[str, int]
+) -> list[dict[str, Any]]:
+    """The ``quotes`` rows of an article; ``speaker_ids`` maps speaker names to ids."""
+    return [
+        {
+            "article_id": article_id,
+            "speaker_id": speaker_ids.get(quote.speaker) if quote.speaker else None,
+            "text": quote.text,
+            "start": quote.start,
+            "end": quote.end,
+            "paragraph": quote.paragraph,
+            "speaker_mention": _clip(quote.speaker_mention, 255),
+            "cue": _clip(quote.cue, 64),
+            "fragment": quote.fragment,
+        }
+        for quote in parsed.quotes
+    ]
 
 
 def _clip(value: str | None, length: int) -> str | None:
@@ -516,43 +566,64 @@ def _clip(value: str | None, length: int) -> str | None:
     return value[:length] if value is not None else None
 
 
+@dataclass(slots=True)
+class _Wanted:
+    """A speaker the batch quotes: first name and kind seen, every name it goes by."""
+
+    name: str
+    kind: str | None
+    names: set[str]
+
+
 def _store_speakers(
-    connection: Connection, sql: _Statements, parsed: ParsedArticle, cache: SpeakerCache
-) -> tuple[dict[str, int], int]:
-    """Upsert the article's quoted speakers and their aliases; map canonical name to id.
+    connection: Connection, sql: _Statements, articles: list[ParsedArticle], cache: SpeakerCache
+) -> tuple[dict[str, int], list[int]]:
+    """Upsert the quoted speakers of ``articles`` and their aliases.
+
+    Returns the id of every quoted speaker name, and how many speakers each
+    article added (a speaker counts for the first article that names it).
 
     ``ON CONFLICT DO NOTHING`` on the unique name key makes concurrent
     writers converge on one row per speaker instead of failing. Rows are
     written in key order so that two writers never wait on each other in
     opposite orders (no deadlocks on PostgreSQL).
     """
-    by_name = {speaker.name: speaker for speaker in parsed.speakers}
-    wanted: dict[str, tuple[str, str | None, tuple[str, ...]]] = {}
-    for name in sorted({quote.speaker for quote in parsed.quotes if quote.speaker}):
-        key = name_key(name)[:255]
-        speaker = by_name.get(name)
-        if key and key not in wanted:
-            kind, names = (speaker.kind, speaker.aliases) if speaker else (None, ())
-            wanted[key] = (name, kind, names)
+    wanted: dict[str, _Wanted] = {}
+    key_of: dict[str, str] = {}
+    keys_by_article: list[list[str]] = []
+    for parsed in articles:
+        by_name = {speaker.name: speaker for speaker in parsed.speakers}
+        mine = []
+        for name in sorted({quote.speaker for quote in parsed.quotes if quote.speaker}):
+            key = key_of.setdefault(name, name_key(name)[:255])
+            if not key:
+                continue
+            mine.append(key)
+            speaker = by_name.get(name)
+            kind, aliases = (speaker.kind, speaker.aliases) if speaker else (None, ())
+            entry = wanted.setdefault(key, _Wanted(name, kind, set()))
+            entry.kind = entry.kind or kind
+            entry.names.update((name, *aliases))
+        keys_by_article.append(mine)
     if not wanted:
-        return {}, 0
+        return {}, [0] * len(articles)
     keys = sorted(wanted)
     unknown = [key for key in keys if cache.speaker(key) is None]
-    new = 0
+    created: set[str] = set()
     if unknown:
-        rows = [(k, wanted[k][0], wanted[k][1]) for k in unknown]
-        new = _insert_speakers(connection, sql, rows, cache)
-    ids: dict[str, int] = {}
+        rows = [(key, wanted[key].name, wanted[key].kind) for key in unknown]
+        created = _insert_speakers(connection, sql, rows, cache)
+    ids_by_key: dict[str, int] = {}
     for key in keys:
         speaker_id, kind = cache.speaker(key)  # type: ignore[misc]
-        ids[wanted[key][0]] = speaker_id
-        if kind is None and wanted[key][1] is not None:
-            connection.execute(sql.set_kind, {"b_id": speaker_id, "b_kind": wanted[key][1]})
-            cache.staged_speakers[key] = (speaker_id, wanted[key][1])
+        ids_by_key[key] = speaker_id
+        if kind is None and wanted[key].kind is not None:
+            connection.execute(sql.set_kind, {"b_id": speaker_id, "b_kind": wanted[key].kind})
+            cache.staged_speakers[key] = (speaker_id, wanted[key].kind)
     alias_rows = {
-        (ids[wanted[key][0]], alias_key): alias[:255]
+        (ids_by_key[key], alias_key): alias[:255]
         for key in keys
-        for alias in (wanted[key][0], *wanted[key][2])
+        for alias in sorted(wanted[key].names)
         if (alias_key := name_key(alias)[:255])
     }
     fresh = sorted(pair for pair in alias_rows if not cache.has_alias(pair))
@@ -562,14 +633,19 @@ def _store_speakers(
             [{"speaker_id": sid, "key": k, "alias": alias_rows[(sid, k)]} for sid, k in fresh],
         )
         cache.staged_aliases.update(fresh)
-    return ids, new
+    counts = []
+    for mine in keys_by_article:
+        counts.append(sum(1 for key in mine if key in created))
+        created.difference_update(mine)
+    ids = {name: ids_by_key[key] for name, key in key_of.items() if key}
+    return ids, counts
 
 
 def _insert_speakers(
     connection: Connection, sql: _Statements, rows: list[tuple[str, str, str | None]],
     cache: SpeakerCache,
-) -> int:
-    """Make sure speakers (key, name, kind) exist; stage their ids; return how many were new."""
+) -> set[str]:
+    """Make sure speakers (key, name, kind) exist; stage their ids; return the new keys."""
     keys = [key for key, _, _ in rows]
 
     def lookup() -> dict[str, tuple[int, str | None]]:
@@ -585,7 +661,7 @@ def _insert_speakers(
         )
         known = lookup()
     cache.staged_speakers.update(known)
-    return len(missing)
+    return {key for key, _, _ in missing}
 
 
 __all__ = [

@@ -141,3 +141,55 @@ def test_speakers_are_shared_across_articles(quotedb: Quotedb, tmp_path: Path) -
     quotedb("ingest", str(tmp_path))
     rows = json.loads(quotedb("speakers", "--format", "json").stdout)
     assert [(r["name"], r["quotes"], r["articles"]) for r in rows] == [("Ann Lee", 2, 2)]
+
+
+def test_batched_writes_store_what_one_by_one_writes(db_url: str, tmp_path: Path,
+                                                     seeds_dir: Path) -> None:
+    """A folder in one run (batched statements) = the same files ingested one at a time.
+
+    The first run takes the batch path (all new); the second holds an
+    update and a copy, which send its batch article by article.
+    """
+    from bench.corpus import write_corpus
+
+    corpus = tmp_path / "corpus"
+    write_corpus(corpus, 40, seed=7)
+    for seed in seeds_dir.glob("*.txt"):
+        (corpus / seed.name).write_text(seed.read_text(encoding="utf-8"), encoding="utf-8")
+    batched = Quotedb(db_url)
+    one_by_one = Quotedb(f"sqlite:///{tmp_path / 'single.db'}")
+
+    def same_database() -> None:
+        export = ("export", "--format", "jsonl", "--fragments")
+        assert batched(*export).stdout == one_by_one(*export).stdout
+
+        def speakers(cli: Quotedb) -> list[dict[str, object]]:
+            # Ids differ (a batch creates its new speakers in name order).
+            rows = json.loads(cli("speakers", "--format", "json").stdout)
+            return [{k: v for k, v in row.items() if k != "speaker_id"} for row in rows]
+
+        assert speakers(batched) == speakers(one_by_one)
+        aliases = ("SELECT s.name, a.alias FROM speaker_aliases a "
+                   "JOIN speakers s ON s.id = a.speaker_id")
+        assert (sorted(json.loads(batched("sql", aliases, "--format", "json").stdout), key=str)
+                == sorted(json.loads(one_by_one("sql", aliases, "--format", "json").stdout),
+                          key=str))
+
+    def ingest_both() -> str:
+        summary = batched("ingest", "--workers", "1", str(corpus)).stderr
+        new_speakers = 0
+        for name in sorted(str(path) for path in corpus.glob("*.txt")):
+            result = one_by_one("ingest", name)
+            assert result.exit_code == 0, result.output
+            new_speakers += int(result.stderr.split("speakers: ")[1].split()[0])
+        assert f"speakers: {new_speakers} new" in summary
+        return summary
+
+    assert "articles: 45 new, 0 unchanged" in ingest_both()
+    same_database()
+
+    first, second = sorted(corpus.glob("article_*.txt"))[:2]
+    (corpus / "zz-copy.txt").write_text(second.read_text(encoding="utf-8"), encoding="utf-8")
+    first.write_text('"We changed it," said Ann Lee, the mayor.\n', encoding="utf-8")
+    assert "articles: 0 new, 45 unchanged, 1 updated" in ingest_both()
+    same_database()
