@@ -111,3 +111,30 @@ def test_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
     result = Quotedb(str(tmp_path / "nope" / "q.db"))("quotes")
     assert result.exit_code == 1
     assert "folder does not exist" in result.stderr
+
+
+def test_head_revision_constant_is_alembics_head() -> None:
+    """``db.HEAD_REVISION`` spares every command an Alembic import: it must stay true."""
+    from alembic.script import ScriptDirectory
+
+    scripts = ScriptDirectory.from_config(db.alembic_config("sqlite://"))
+    assert scripts.get_heads() == [db.HEAD_REVISION]
+
+
+def test_checking_a_current_database_does_not_import_alembic(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = tmp_path / "q.db"
+    url = db.resolve_url(str(path))
+    engine = db.make_engine(url)
+    try:
+        db.upgrade(engine)
+    finally:
+        engine.dispose()
+    probe = ("import sys; from quotedb import db; "
+             f"e = db.make_engine({url!r}); db.check_schema(e); "
+             "print('alembic' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == "False"
