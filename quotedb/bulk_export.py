@@ -94,6 +94,8 @@ def _article_ranges(
     low, high, count = connection.execute(
         select(func.min(q.article_id), func.max(q.article_id), func.count())
     ).one()
+    if count == 0:
+        return None
     jobs = min(jobs, count // max(min_quotes_per_job, 1), high + 1 - low)
     if jobs < 2:
         return None

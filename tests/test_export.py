@@ -142,3 +142,16 @@ def test_cli_jobs_option(loaded: Quotedb, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert out.read_text(encoding="utf-8") == loaded("export", "--jobs", "1").stdout
     assert loaded("export", "--jobs", "0").exit_code == 2
+
+
+def test_export_of_an_empty_database_is_the_header(quotedb: Quotedb) -> None:
+    for jobs in ("1", "2"):
+        result = quotedb("export", "--jobs", jobs)
+        assert result.exit_code == 0, result.output
+        assert result.stdout == ",".join(QUOTE_COLUMNS) + "\n"
+    engine = db.make_engine(db.resolve_url(quotedb.url))
+    try:
+        with engine.connect() as connection:
+            assert _article_ranges(connection, QuoteFilter(), 3, 1) is None
+    finally:
+        engine.dispose()
