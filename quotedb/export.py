@@ -10,7 +10,7 @@ from __future__ import annotations
 import codecs
 import csv
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TextIO
@@ -197,6 +197,21 @@ def _copy_csv(connection: Connection, stmt: Select, out: TextIO) -> int:
                     size = 0
         out.write(decoder.decode(b"".join(pending), final=True))
         return int(cursor.rowcount)
+
+
+def utf8_writer(out: TextIO) -> Callable[[bytes], object]:
+    """A function writing UTF-8 bytes to text stream ``out``, in order with its text.
+
+    Straight to the byte buffer under ``out`` when it encodes UTF-8 (files,
+    standard output), which skips a decode and an encode per chunk.
+    """
+    binary = getattr(out, "buffer", None)
+    encoding = getattr(out, "encoding", None) or "ascii"
+    if binary is None or codecs.lookup(encoding).name != "utf-8":
+        return lambda data: out.write(data.decode("utf-8"))
+    out.flush()  # what was written as text goes first
+    write: Callable[[bytes], object] = binary.write
+    return write
 
 
 def _json_object(columns: Sequence[str], row: Sequence[Any]) -> str:

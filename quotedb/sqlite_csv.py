@@ -36,17 +36,19 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, TextIO
 
 from sqlalchemy import Connection, Date, Integer, Select, String, func, literal
 
 from . import models
-from .export import csv_cells, stream_csv
+from .export import csv_cells, stream_csv, utf8_writer
 
 _MARK = "\x01"
+_MARK_BYTE = b"\x01"
 #: An opening mark before a character that makes a spreadsheet run the cell.
-_FORMULA_AFTER_MARK = re.compile(_MARK + "(?=[=+\\-@\t\r])")
+_FORMULA_AFTER_MARK = re.compile(b"\x01(?=[=+\\-@\t\r])")
 #: Column types whose SQLite text is their CSV cell (dates are stored ISO).
 _MARKABLE = (Integer, String, Date)
 #: Articles fetched per batch (~10 quotes each).
@@ -69,18 +71,35 @@ def write_quotes_csv(connection: Connection, stmt: Select, out: TextIO, *, raw: 
     if any("TEMP B-TREE" in str(step[-1]) for step in plan):
         return stream_csv(connection, stmt, out, raw=raw, header=False)
     marks = 2 * sum(isinstance(column.type, String) for column in columns)
-    cursor = connection.exec_driver_sql(sql)
+    write = utf8_writer(out)
     count = 0
-    while groups := cursor.fetchmany(_FETCH_ARTICLES):
-        lines = sum(group[1] for group in groups)
-        block = "\n".join([group[2] for group in groups])
-        if block.count(_MARK) == marks * lines:
-            out.write(unmark(block, raw))
-            out.write("\n")
-        else:
-            _write_checked(connection, stmt, groups, marks, out, raw)
-        count += lines
+    with _text_as_bytes(connection):
+        cursor = connection.exec_driver_sql(sql)
+        while groups := cursor.fetchmany(_FETCH_ARTICLES):
+            lines = sum(group[1] for group in groups)
+            block = b"\n".join([group[2] for group in groups])
+            if block.count(_MARK_BYTE) == marks * lines:
+                write(unmark(block, raw) + b"\n")
+            else:
+                _write_checked(connection, stmt, groups, marks, write, raw)
+            count += lines
     return count
+
+
+@contextmanager
+def _text_as_bytes(connection: Connection) -> Iterator[None]:
+    """Have the driver return text as its UTF-8 bytes: lines go out as they come.
+
+    Decoding every line only to encode it again for the file cost a fifth
+    of the export; the bytes are valid UTF-8 (Python wrote them).
+    """
+    driver = connection.connection.driver_connection
+    previous = driver.text_factory  # type: ignore[union-attr]
+    driver.text_factory = bytes  # type: ignore[union-attr]
+    try:
+        yield
+    finally:
+        driver.text_factory = previous  # type: ignore[union-attr]
 
 
 def _grouped_lines(stmt: Select) -> Select:
@@ -97,44 +116,55 @@ def _grouped_lines(stmt: Select) -> Select:
     )
 
 
-def unmark(block: str, raw: bool) -> str:
+def unmark(block: bytes, raw: bool) -> bytes:
     """Marked lines as CSV: quotes doubled, formulas guarded, marks made quotes.
 
-    >>> print(unmark('1,\\x01=say "hi" now\\x01,\\x01\\x01', raw=False))
+    >>> print(unmark(b'1,\\x01=say "hi" now\\x01,\\x01\\x01', raw=False).decode())
     1,"'=say ""hi"" now",""
     """
-    block = block.replace('"', '""')
+    block = block.replace(b'"', b'""')
     if not raw:
-        block = _FORMULA_AFTER_MARK.sub(_MARK + "'", block)
-    return block.replace(_MARK, '"')
+        block = _FORMULA_AFTER_MARK.sub(b"\x01'", block)
+    return block.replace(_MARK_BYTE, b'"')
 
 
 def _write_checked(
-    connection: Connection, stmt: Select, groups: Sequence[Any], marks: int, out: TextIO, raw: bool
+    connection: Connection,
+    stmt: Select,
+    groups: Sequence[Any],
+    marks: int,
+    write: Callable[[bytes], object],
+    raw: bool,
 ) -> None:
     """Write a batch in which some cell holds the mark itself.
 
     Articles with a wrong count of marks are re-read through the exact
     path; the others are unmarked as usual; the order is kept.
     """
-    run: list[str] = []
+    run: list[bytes] = []
     for article_id, lines, block in groups:
-        if block.count(_MARK) == marks * lines:
+        if block.count(_MARK_BYTE) == marks * lines:
             run.append(block)
             continue
         if run:
-            out.write(unmark("\n".join(run), raw) + "\n")
+            write(unmark(b"\n".join(run), raw) + b"\n")
             run.clear()
-        out.write(_exact_article(connection, stmt, article_id, raw))
+        write(_exact_article(connection, stmt, article_id, raw).encode("utf-8"))
     if run:
-        out.write(unmark("\n".join(run), raw) + "\n")
+        write(unmark(b"\n".join(run), raw) + b"\n")
 
 
 def _exact_article(connection: Connection, stmt: Select, article_id: int, raw: bool) -> str:
     """One article's rows of ``stmt`` as ``csv.writer`` writes them."""
-    rows = connection.execute(
-        csv_cells(stmt, "sqlite", raw).where(models.Quote.article_id == article_id)
-    )
+    driver = connection.connection.driver_connection
+    previous = driver.text_factory  # type: ignore[union-attr]
+    driver.text_factory = str  # type: ignore[union-attr]
+    try:
+        rows = connection.execute(
+            csv_cells(stmt, "sqlite", raw).where(models.Quote.article_id == article_id)
+        ).all()
+    finally:
+        driver.text_factory = previous  # type: ignore[union-attr]
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows(rows)
     return buffer.getvalue()
