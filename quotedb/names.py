@@ -7,12 +7,14 @@ A speaker is one row per real speaker: "Hervé De Lys", "herve de lys" and
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 import regex
 
 _NOT_WORD = regex.compile(r"[^\p{L}\p{N}]+")
 
 
+@lru_cache(maxsize=8192)  # ingest keys the same few names over and over
 def name_key(name: str) -> str:
     """Case-folded, accent-free, punctuation-free form of a name.
 
