@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import csv
 import json
+import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -207,7 +208,8 @@ def utf8_writer(out: TextIO) -> Callable[[bytes], object]:
     """
     binary = getattr(out, "buffer", None)
     encoding = getattr(out, "encoding", None) or "ascii"
-    if binary is None or codecs.lookup(encoding).name != "utf-8":
+    # Where text streams turn "\n" into "\r\n" (Windows), bytes would not match.
+    if binary is None or codecs.lookup(encoding).name != "utf-8" or os.linesep != "\n":
         return lambda data: out.write(data.decode("utf-8"))
     out.flush()  # what was written as text goes first
     write: Callable[[bytes], object] = binary.write

@@ -493,22 +493,11 @@ def _scalar(value: Any) -> str | None:
     return str(value)
 
 
-#: C0 and C1 control characters: junk in a one-line field such as a title.
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
-
-
 def _clean(value: str | None) -> str | None:
-    """Control characters and runs of whitespace made one space; empty becomes None.
-
-    So a title or id never holds a NUL, which the article text cannot hold
-    either (``sources``): the database stores none (``sqlite_csv`` relies on it).
-
-    >>> _clean(" A\\x00title,\\tsaid \\x01 ")
-    'A title, said'
-    """
+    """Whitespace collapsed; empty becomes None."""
     if value is None:
         return None
-    cleaned = " ".join(_CONTROL.sub(" ", str(value)).split())
+    cleaned = " ".join(str(value).split())
     return cleaned or None
 
 

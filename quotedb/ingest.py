@@ -404,8 +404,7 @@ def _in_transaction(target: Engine | Connection, work: Callable[[Connection], T]
     for attempt in range(1, MAX_ATTEMPTS + 1):
         try:
             if isinstance(target, Connection):
-                with target.begin():
-                    return work(target)
+                return _on_connection(target, work)
             with writer(target).begin() as connection:
                 return work(connection)
         except OperationalError as exc:
@@ -413,6 +412,26 @@ def _in_transaction(target: Engine | Connection, work: Callable[[Connection], T]
                 raise
         time.sleep(min(0.05 * 2**attempt, 2.0))
     raise AssertionError("unreachable")
+
+
+def _on_connection(connection: Connection, work: Callable[[Connection], T]) -> T:
+    """``work`` in a transaction on a connection that outlives it.
+
+    When a COMMIT itself fails (say SQLite stays busy), SQLAlchemy marks the
+    transaction over without a driver ROLLBACK; on a kept connection that
+    would hold the write lock and fail every later BEGIN. So after any
+    failure the driver is rolled back too, or the connection dropped.
+    """
+    try:
+        with connection.begin():
+            return work(connection)
+    except BaseException:
+        if not connection.invalidated:
+            try:
+                connection.connection.dbapi_connection.rollback()  # type: ignore[union-attr]
+            except Exception:  # noqa: BLE001 - a broken connection is replaced, not reused
+                connection.invalidate()
+        raise
 
 
 def _is_transient(exc: OperationalError) -> bool:

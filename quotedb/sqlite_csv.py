@@ -2,12 +2,13 @@
 
 Why: fetching a quote's eleven cells and passing them through ``csv.writer``
 costs ~10 µs a row, which held one process near 90,000 quotes/s. Here SQLite
-makes each row's line as one string (``printf``), joins an article's lines
-(``group_concat``), and what is left to do is the same for every line, so it
-is done by a few C-speed passes over thousands of articles at a time:
+makes each row's line as one string (``||``), joins an article's lines
+(``group_concat``), hands them over as UTF-8 bytes, and what is left to do
+is the same for every line, so it is done by a few C-speed passes over
+thousands of articles at a time:
 
-1. ``printf`` writes each text cell between two marks (``\\x01``), numbers
-   and ISO dates bare, NULL as nothing, cells joined by commas;
+1. SQLite writes each text cell between two marks (``\\x01``), numbers and
+   ISO dates bare, NULL as nothing, cells joined by commas;
 2. Python doubles every ``"`` (only cell text holds any), puts the formula
    guard ``'`` after each opening mark that a formula character follows
    (unless raw), then turns the marks into ``"``.
@@ -18,35 +19,39 @@ The cells are those of ``export.write_rows``; every text cell is quoted
 Two things could go wrong, and both are checked rather than assumed:
 
 - a cell whose own text holds the mark would misplace the quoting: each
-  batch's marks are counted, and an article with a wrong count is re-read
-  through the exact path (``export.csv_cells`` and ``csv.writer``);
+  batch's marks are counted, and an article with a wrong count (or with a
+  NUL, which the passes would carry through, but the check is cheap) is
+  re-read through the exact path (``export.csv_cells`` and ``csv.writer``);
 - ``group_concat`` joins rows in the order it meets them, which is the
   order of the index scan (article, start) only when the plan needs no
   temporary B-tree to group them: the plan is read first (``EXPLAIN QUERY
   PLAN``), and when it needs one the export goes row by row through the
   exact path.
 
-``printf`` ends a cell at a NUL character; quotedb stores none (``sources``
-refuses articles holding one, ``formats`` drops control characters from
-titles and ids).
+(``printf`` would make the lines a little faster, but it ends a cell at a
+NUL character without a sign; ``||`` keeps every byte.)
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import operator
 import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from functools import reduce
 from typing import Any, TextIO
 
-from sqlalchemy import Connection, Date, Integer, Select, String, func, literal
+from sqlalchemy import Connection, Date, Integer, Select, String, func, literal, type_coerce
+from sqlalchemy.sql.elements import ColumnElement
 
 from . import models
 from .export import csv_cells, stream_csv, utf8_writer
 
 _MARK = "\x01"
 _MARK_BYTE = b"\x01"
+_NUL = b"\x00"
 #: An opening mark before a character that makes a spreadsheet run the cell.
 _FORMULA_AFTER_MARK = re.compile(b"\x01(?=[=+\\-@\t\r])")
 #: Column types whose SQLite text is their CSV cell (dates are stored ISO).
@@ -78,7 +83,7 @@ def write_quotes_csv(connection: Connection, stmt: Select, out: TextIO, *, raw: 
         while groups := cursor.fetchmany(_FETCH_ARTICLES):
             lines = sum(group[1] for group in groups)
             block = b"\n".join([group[2] for group in groups])
-            if block.count(_MARK_BYTE) == marks * lines:
+            if block.count(_MARK_BYTE) == marks * lines and _NUL not in block:
                 write(unmark(block, raw) + b"\n")
             else:
                 _write_checked(connection, stmt, groups, marks, write, raw)
@@ -104,9 +109,14 @@ def _text_as_bytes(connection: Connection) -> Iterator[None]:
 
 def _grouped_lines(stmt: Select) -> Select:
     """Per article: its id, its number of rows and their marked lines, joined by newlines."""
-    columns = list(stmt.selected_columns)
-    cells = [_MARK + "%s" + _MARK if isinstance(c.type, String) else "%s" for c in columns]
-    line = func.printf(literal(",".join(cells), String), *columns, type_=String)
+    pieces: list[str | ColumnElement[Any]] = []
+    for number, column in enumerate(stmt.selected_columns):
+        value = func.coalesce(type_coerce(column, String), "")
+        if isinstance(column.type, String):
+            pieces += ["," * bool(number) + _MARK, value, _MARK]
+        else:
+            pieces += ["," * bool(number), value]
+    line = reduce(operator.add, _merge_literals(pieces))
     article = models.Quote.article_id
     return (
         stmt.with_only_columns(article, func.count(), func.group_concat(line, "\n"))
@@ -114,6 +124,23 @@ def _grouped_lines(stmt: Select) -> Select:
         .order_by(None)
         .order_by(article)
     )
+
+
+def _merge_literals(pieces: list[str | ColumnElement[Any]]) -> list[ColumnElement[Any]]:
+    """Adjacent strings joined into one literal: fewer ``||`` for SQLite to run."""
+    merged: list[ColumnElement[Any]] = []
+    text = ""
+    for piece in pieces:
+        if isinstance(piece, str):
+            text += piece
+            continue
+        if text:
+            merged.append(literal(text, String))
+            text = ""
+        merged.append(piece)
+    if text:
+        merged.append(literal(text, String))
+    return merged
 
 
 def unmark(block: bytes, raw: bool) -> bytes:
@@ -136,14 +163,14 @@ def _write_checked(
     write: Callable[[bytes], object],
     raw: bool,
 ) -> None:
-    """Write a batch in which some cell holds the mark itself.
+    """Write a batch in which some cell holds the mark or a NUL.
 
-    Articles with a wrong count of marks are re-read through the exact
-    path; the others are unmarked as usual; the order is kept.
+    Articles with a wrong count of marks, or a NUL, are re-read through
+    the exact path; the others are unmarked as usual; the order is kept.
     """
     run: list[bytes] = []
     for article_id, lines, block in groups:
-        if block.count(_MARK_BYTE) == marks * lines:
+        if block.count(_MARK_BYTE) == marks * lines and _NUL not in block:
             run.append(block)
             continue
         if run:

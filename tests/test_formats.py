@@ -239,13 +239,6 @@ def test_field_options_replace_the_default_names() -> None:
     assert (record.source, record.title, record.text) == ("in#g1", "T", "Words.")
 
 
-def test_control_characters_never_reach_titles_or_ids() -> None:
-    data = b'{"id": "a\\u0000b", "title": "A\\u0000title,\\u0001 said\\u007f", "text": "W."}\n'
-    [record] = from_bytes(data, "jsonl")
-    assert isinstance(record, ArticleRecord)
-    assert (record.source, record.title) == ("in#a b", "A title, said")
-
-
 def test_field_names_match_regardless_of_case() -> None:
     [record] = from_bytes(b'{"Text": "Words.", "Headline": "H"}\n', "jsonl")
     assert isinstance(record, ArticleRecord) and record.title == "H"

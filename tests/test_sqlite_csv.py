@@ -3,7 +3,7 @@
 The exact path (``export.stream_csv``: cells from ``csv_cells`` through
 ``csv.writer``) is held to the Python writer in ``test_export.py``; here the
 fast path is held to it, including the two cases where it must give way: a
-cell holding its mark, and a plan that would feed ``group_concat``
+cell holding its mark or a NUL, and a plan that would feed ``group_concat``
 out of order.
 """
 
@@ -65,8 +65,8 @@ def test_fast_lines_hold_the_exact_cells(engine: Engine, raw: bool) -> None:
                         else '\'=SUM(A1), "quoted"\nand\r\nmore')
 
 
-def test_a_cell_holding_the_mark_is_read_exactly(engine: Engine) -> None:
-    stray = "\x01"
+@pytest.mark.parametrize("stray", ["\x01", "\x00"], ids=["mark", "nul"])
+def test_a_cell_holding_the_mark_or_a_nul_is_read_exactly(engine: Engine, stray: str) -> None:
     with engine.begin() as connection:
         connection.execute(update(models.Quote).where(models.Quote.id == 3).values(
             cue="said" + stray + "=x"))
