@@ -6,10 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from quotedb import db, models
+from quotedb.ingest import _in_transaction
 
 from .conftest import Quotedb
 
@@ -193,3 +195,33 @@ def test_batched_writes_store_what_one_by_one_writes(db_url: str, tmp_path: Path
     first.write_text('"We changed it," said Ann Lee, the mayor.\n', encoding="utf-8")
     assert "articles: 0 new, 45 unchanged, 1 updated" in ingest_both()
     same_database()
+
+
+def test_a_failed_commit_leaves_the_kept_writer_connection_usable(sqlite_url: str) -> None:
+    # A deferred foreign key fails at COMMIT, and SQLite then keeps the
+    # transaction open: the kept connection must not hold it (and the lock).
+    engine = db.make_engine(sqlite_url)
+    db.check_schema(engine)
+    insert_orphan = (
+        "INSERT INTO quotes (article_id, text, start, \"end\", paragraph, fragment) "
+        "VALUES (999, 'x', 0, 1, 0, 0)"
+    )
+
+    def orphan(connection: Connection) -> None:
+        connection.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+        connection.exec_driver_sql(insert_orphan)
+
+    try:
+        with db.writer(engine).connect() as connection:
+            with pytest.raises(IntegrityError):
+                _in_transaction(connection, orphan)
+            assert not connection.connection.dbapi_connection.in_transaction  # type: ignore[union-attr]
+            _in_transaction(connection, lambda c: c.exec_driver_sql(
+                "INSERT INTO speakers (name, key) VALUES ('A B', 'a b')"))
+        with db.writer(engine).begin() as other:  # the write lock was let go
+            other.exec_driver_sql("INSERT INTO speakers (name, key) VALUES ('C D', 'c d')")
+        with Session(engine) as session:
+            assert session.scalar(select(func.count()).select_from(models.Quote)) == 0
+            assert session.scalar(select(func.count()).select_from(models.Speaker)) == 2
+    finally:
+        engine.dispose()
