@@ -478,7 +478,8 @@ def _statements(dialect: str) -> _Statements:
         find_speakers=select(s.c.id, s.c.key, s.c.kind).where(
             s.c.key.in_(bindparam("keys", expanding=True))
         ),
-        insert_speakers=upsert(s).on_conflict_do_nothing(index_elements=["key"]),
+        # RETURNING names the rows this writer added, not a concurrent one.
+        insert_speakers=upsert(s).on_conflict_do_nothing(index_elements=["key"]).returning(s.c.key),
         set_kind=update(s).where(s.c.id == bindparam("b_id")).values(kind=bindparam("b_kind")),
         insert_aliases=upsert(ALIASES).on_conflict_do_nothing(
             index_elements=["speaker_id", "key"]
@@ -707,7 +708,7 @@ def _insert_speakers(
     connection: Connection, sql: _Statements, rows: list[tuple[str, str, str | None]],
     cache: SpeakerCache,
 ) -> set[str]:
-    """Make sure speakers (key, name, kind) exist; stage their ids; return the new keys."""
+    """Make sure speakers (key, name, kind) exist; stage their ids; return the keys added here."""
     keys = [key for key, _, _ in rows]
 
     def lookup() -> dict[str, tuple[int, str | None]]:
@@ -716,14 +717,15 @@ def _insert_speakers(
 
     known = lookup()
     missing = [(key, name, kind) for key, name, kind in rows if key not in known]
+    added: set[str] = set()
     if missing:
-        connection.execute(
+        added = set(connection.execute(
             sql.insert_speakers,
             [{"key": key, "name": name[:255], "kind": kind} for key, name, kind in missing],
-        )
+        ).scalars())
         known = lookup()
     cache.staged_speakers.update(known)
-    return {key for key, _, _ in missing}
+    return added
 
 
 __all__ = [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -48,6 +49,10 @@ def test_four_writers_on_overlapping_inputs(db_url: str, tmp_path: Path) -> None
     assert got["articles"] == expected["articles"]
     assert got["quotes"] == expected["quotes"]
     assert sorted(s[1] for s in got["speakers"]) == sorted(s[1] for s in expected["speakers"])
+    # Each speaker is counted new by exactly one writer, even when two raced to add it.
+    added = [int(m[1]) for _, stderr in results
+             for m in re.finditer(r"speakers: (\d+) new", stderr)]
+    assert len(added) == 4 and sum(added) == len(got["speakers"])
     assert got["aliases"] == expected["aliases"] or {a[1] for a in got["aliases"]} == {
         a[1] for a in expected["aliases"]
     }
