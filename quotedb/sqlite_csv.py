@@ -8,7 +8,7 @@ is the same for every line, so it is done by a few C-speed passes over
 thousands of articles at a time:
 
 1. SQLite writes each text cell between two marks (``\\x01``), numbers and
-   ISO dates bare, NULL as nothing, cells joined by commas;
+   ISO dates bare, NULL as an empty cell, cells joined by commas;
 2. Python doubles every ``"`` (only cell text holds any), puts the formula
    guard ``'`` after each opening mark that a formula character follows
    (unless raw), then turns the marks into ``"``.
@@ -19,9 +19,8 @@ The cells are those of ``export.write_rows``; every text cell is quoted
 Two things could go wrong, and both are checked rather than assumed:
 
 - a cell whose own text holds the mark would misplace the quoting: each
-  batch's marks are counted, and an article with a wrong count (or with a
-  NUL, which the passes would carry through, but the check is cheap) is
-  re-read through the exact path (``export.csv_cells`` and ``csv.writer``);
+  batch's marks are counted, and an article with a wrong count is re-read
+  through the exact path (``export.csv_cells`` and ``csv.writer``);
 - ``group_concat`` joins rows in the order it meets them, which is the
   order of the index scan (article, start) only when the plan needs no
   temporary B-tree to group them: the plan is read first (``EXPLAIN QUERY
@@ -29,7 +28,8 @@ Two things could go wrong, and both are checked rather than assumed:
   exact path.
 
 (``printf`` would make the lines a little faster, but it ends a cell at a
-NUL character without a sign; ``||`` keeps every byte.)
+NUL character without a sign; ``||`` keeps every byte, as ``csv.writer``
+does.)
 """
 
 from __future__ import annotations
@@ -51,7 +51,6 @@ from .export import csv_cells, stream_csv, utf8_writer
 
 _MARK = "\x01"
 _MARK_BYTE = b"\x01"
-_NUL = b"\x00"
 #: An opening mark before a character that makes a spreadsheet run the cell.
 _FORMULA_AFTER_MARK = re.compile(b"\x01(?=[=+\\-@\t\r])")
 #: Column types whose SQLite text is their CSV cell (dates are stored ISO).
@@ -83,7 +82,7 @@ def write_quotes_csv(connection: Connection, stmt: Select, out: TextIO, *, raw: 
         while groups := cursor.fetchmany(_FETCH_ARTICLES):
             lines = sum(group[1] for group in groups)
             block = b"\n".join([group[2] for group in groups])
-            if block.count(_MARK_BYTE) == marks * lines and _NUL not in block:
+            if block.count(_MARK_BYTE) == marks * lines:
                 write(unmark(block, raw) + b"\n")
             else:
                 _write_checked(connection, stmt, groups, marks, write, raw)
@@ -163,14 +162,14 @@ def _write_checked(
     write: Callable[[bytes], object],
     raw: bool,
 ) -> None:
-    """Write a batch in which some cell holds the mark or a NUL.
+    """Write a batch in which some cell holds the mark itself.
 
-    Articles with a wrong count of marks, or a NUL, are re-read through
-    the exact path; the others are unmarked as usual; the order is kept.
+    Articles with a wrong count of marks are re-read through the exact
+    path; the others are unmarked as usual; the order is kept.
     """
     run: list[bytes] = []
     for article_id, lines, block in groups:
-        if block.count(_MARK_BYTE) == marks * lines and _NUL not in block:
+        if block.count(_MARK_BYTE) == marks * lines:
             run.append(block)
             continue
         if run:
