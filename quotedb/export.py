@@ -179,24 +179,28 @@ def _write_csv_rows(writer: Any, cursor: Any) -> int:
 
 
 def _copy_csv(connection: Connection, stmt: Select, out: TextIO) -> int:
-    """PostgreSQL writes the CSV: ``COPY (query) TO STDOUT`` through psycopg."""
+    """PostgreSQL writes the CSV: ``COPY (query) TO STDOUT`` through psycopg.
+
+    The server's UTF-8 bytes go to ``out`` as they are (``utf8_writer``),
+    ~1 MB at a time; COPY sends each row as one message, so a batch never
+    ends inside a character.
+    """
     compiled = stmt.compile(dialect=connection.dialect,
                             compile_kwargs={"render_postcompile": True})
     driver = connection.connection.driver_connection
-    decoder = codecs.getincrementaldecoder("utf-8")()  # chunks may split a character
+    write = utf8_writer(out)
     pending: list[bytes] = []
     size = 0
     with driver.cursor() as cursor:  # type: ignore[union-attr]
         with cursor.copy(f"COPY ({compiled}) TO STDOUT (FORMAT csv)", compiled.params) as copy:
-            # COPY sends a message per row: decode and write them ~1 MB at a time.
             for chunk in copy:
                 pending.append(chunk)
                 size += len(chunk)
                 if size >= _COPY_FLUSH_BYTES:
-                    out.write(decoder.decode(b"".join(pending)))
+                    write(b"".join(pending))
                     pending.clear()
                     size = 0
-        out.write(decoder.decode(b"".join(pending), final=True))
+        write(b"".join(pending))
         return int(cursor.rowcount)
 
 
