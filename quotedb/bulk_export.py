@@ -1,8 +1,8 @@
 """CSV export of quotes: SQLite's fast lines, on several cores for a big corpus.
 
-On SQLite, the lines are made by the database (``sqlite_csv``, ~130,000
-quotes/s on one core of the benchmark machine) and the export is still
-CPU-bound, so above ``MIN_QUOTES_PER_JOB`` quotes per job it is split by
+On SQLite, the lines are made by the database (``sqlite_csv``, ~180,000
+quotes/s on one core of the benchmark machine at its fastest), and the
+export is still CPU-bound, so above ``MIN_QUOTES_PER_JOB`` quotes per job it is split by
 article id into one range per job: each worker process exports its range
 to a temporary file and the parts are joined in article order, so the file
 is the same as one process makes.

@@ -150,9 +150,10 @@ def stream_csv(
 ) -> int:
     """Run ``stmt`` and write its rows to ``out`` as CSV with a header; return how many.
 
-    The fast path for big exports: cells are made by the database
-    (``csv_cells``); SQLite's cursor feeds ``csv.writer.writerows`` in
-    chunks, PostgreSQL formats the CSV itself (``COPY … TO STDOUT``).
+    Cells are made by the database (``csv_cells``): PostgreSQL formats the
+    CSV itself (``COPY … TO STDOUT``); SQLite's cursor feeds
+    ``csv.writer.writerows`` in chunks (a quote export in article order
+    has a faster path still, ``sqlite_csv``).
     Same cells as ``write_rows(..., "csv")``; PostgreSQL quotes an empty
     string as ``""`` to tell it from NULL, which reads back the same.
     """
