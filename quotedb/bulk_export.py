@@ -2,10 +2,10 @@
 
 On SQLite, the lines are made by the database (``sqlite_csv``, ~180,000
 quotes/s on one core of the benchmark machine at its fastest), and the
-export is still CPU-bound, so above ``MIN_QUOTES_PER_JOB`` quotes per job it is split by
-article id into one range per job: each worker process exports its range
-to a temporary file and the parts are joined in article order, so the file
-is the same as one process makes.
+export is still CPU-bound, so above ``MIN_QUOTES_PER_JOB`` quotes per job
+it is split by article id into one range per job: each worker process
+exports its range to a temporary file and the parts are joined in article
+order, so the file is the same as one process makes.
 
 Splitting by article keeps each article's quotes in one part, read in one
 snapshot: an ingest running meanwhile never tears an article in two.
