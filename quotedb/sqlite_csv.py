@@ -77,7 +77,7 @@ def write_quotes_csv(connection: Connection, stmt: Select, out: TextIO, *, raw: 
     marks = 2 * sum(isinstance(column.type, String) for column in columns)
     write = utf8_writer(out)
     count = 0
-    with _text_as_bytes(connection):
+    with _driver_text(connection, bytes):
         cursor = connection.exec_driver_sql(sql)
         while groups := cursor.fetchmany(_FETCH_ARTICLES):
             lines = sum(group[1] for group in groups)
@@ -91,15 +91,16 @@ def write_quotes_csv(connection: Connection, stmt: Select, out: TextIO, *, raw: 
 
 
 @contextmanager
-def _text_as_bytes(connection: Connection) -> Iterator[None]:
-    """Have the driver return text as its UTF-8 bytes: lines go out as they come.
+def _driver_text(connection: Connection, factory: type) -> Iterator[None]:
+    """Have the driver return text as ``factory`` makes it (``bytes``: as stored).
 
-    Decoding every line only to encode it again for the file cost a fifth
-    of the export; the bytes are valid UTF-8 (Python wrote them).
+    The lines go out as UTF-8 bytes: decoding every line only to encode it
+    again for the file cost a fifth of the export (the bytes are valid
+    UTF-8: Python wrote them). The exact path wants ``str`` back.
     """
     driver = connection.connection.driver_connection
     previous = driver.text_factory  # type: ignore[union-attr]
-    driver.text_factory = bytes  # type: ignore[union-attr]
+    driver.text_factory = factory  # type: ignore[union-attr]
     try:
         yield
     finally:
@@ -182,15 +183,10 @@ def _write_checked(
 
 def _exact_article(connection: Connection, stmt: Select, article_id: int, raw: bool) -> str:
     """One article's rows of ``stmt`` as ``csv.writer`` writes them."""
-    driver = connection.connection.driver_connection
-    previous = driver.text_factory  # type: ignore[union-attr]
-    driver.text_factory = str  # type: ignore[union-attr]
-    try:
+    with _driver_text(connection, str):
         rows = connection.execute(
             csv_cells(stmt, "sqlite", raw).where(models.Quote.article_id == article_id)
         ).all()
-    finally:
-        driver.text_factory = previous  # type: ignore[union-attr]
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows(rows)
     return buffer.getvalue()
