@@ -121,7 +121,7 @@ def python_speed() -> float:
 
 
 def parse_ms_per_article(folder: Path, limit: int = 1000) -> float:
-    """CPU milliseconds to read and parse one article of ``folder`` on one core.
+    """CPU milliseconds to parse one article of ``folder`` on one core (reading not counted).
 
     Ingest cannot beat ``cores * 1000 / this`` articles/s, whatever the
     database does: the parsing has to happen somewhere.

@@ -80,13 +80,8 @@ def write_quotes_csv(connection: Connection, stmt: Select, out: TextIO, *, raw: 
     with _driver_text(connection, bytes):
         cursor = connection.exec_driver_sql(sql)
         while groups := cursor.fetchmany(_FETCH_ARTICLES):
-            lines = sum(group[1] for group in groups)
-            block = b"\n".join([group[2] for group in groups])
-            if block.count(_MARK_BYTE) == marks * lines:
-                write(unmark(block, raw) + b"\n")
-            else:
-                _write_checked(connection, stmt, groups, marks, write, raw)
-            count += lines
+            _write_groups(connection, stmt, groups, marks, write, raw)
+            count += sum(group[1] for group in groups)
     return count
 
 
@@ -155,7 +150,7 @@ def unmark(block: bytes, raw: bool) -> bytes:
     return block.replace(_MARK_BYTE, b'"')
 
 
-def _write_checked(
+def _write_groups(
     connection: Connection,
     stmt: Select,
     groups: Sequence[Any],
@@ -163,10 +158,11 @@ def _write_checked(
     write: Callable[[bytes], object],
     raw: bool,
 ) -> None:
-    """Write a batch in which some cell holds the mark itself.
+    """Write a batch of articles (id, rows, marked lines) as CSV, in order.
 
-    Articles with a wrong count of marks are re-read through the exact
-    path; the others are unmarked as usual; the order is kept.
+    Runs of articles with the right count of marks are unmarked together;
+    an article with another count (a cell holds the mark itself) is re-read
+    through the exact path.
     """
     run: list[bytes] = []
     for article_id, lines, block in groups:
