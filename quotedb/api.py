@@ -16,6 +16,7 @@ pandas, polars, ``csv.DictWriter`` or ``json.dumps`` without quotedb types.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from pathlib import Path
@@ -25,7 +26,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from . import db, queries
+from . import db, queries, roles
 from .formats import (
     FORMAT_GLOBS,
     FieldMap,
@@ -48,12 +49,14 @@ class PandasUnavailable(ImportError):
     """pandas, which ``to_pandas`` returns data in, is not installed."""
 
 
-def connect(url_or_path: str | Path | None = None) -> Database:
+def connect(url_or_path: str | Path | None = None, *, read_url: str | None = None) -> Database:
     """Open (creating and migrating if new) a quotedb database.
 
     Args:
         url_or_path: a SQLite file path or a SQLAlchemy URL; default
             ``$QUOTEDB_URL``, else ``quotes.db`` in the working directory.
+        read_url: PostgreSQL: the read-only role's URL that ``Database.sql``
+            runs as (see ``quotedb db create-reader``); default ``$QUOTEDB_READ_URL``.
 
     Raises:
         DatabaseError: cannot be opened, is not a quotedb database, or its
@@ -66,14 +69,15 @@ def connect(url_or_path: str | Path | None = None) -> Database:
     except BaseException:
         engine.dispose()
         raise
-    return Database(engine)
+    return Database(engine, read_url=read_url or os.environ.get(roles.READ_URL_ENV))
 
 
 class Database:
     """An open quotedb corpus; close it (or use ``with``) when done."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, read_url: str | None = None) -> None:
         self.engine = engine
+        self.read_url = read_url
 
     @property
     def url(self) -> str:
@@ -130,13 +134,16 @@ class Database:
     def sql(self, query: str, **params: Any) -> list[dict[str, Any]]:
         """Run one read-only SQL statement with ``:name`` parameters bound from ``params``.
 
-        The connection itself refuses writes, as for ``quotedb sql``.
+        The connection itself refuses writes, as for ``quotedb sql``; on
+        PostgreSQL it runs as ``read_url``'s role (see ``connect``).
 
         Raises:
+            UnsafeRole: PostgreSQL, and the role is a superuser or can reach the server.
             ReadOnlyViolation: the statement tried to change the database.
             QueryError: the statement failed.
         """
-        engine = queries.read_only_engine(self.engine.url.render_as_string(hide_password=False))
+        url = self.read_url or self.engine.url.render_as_string(hide_password=False)
+        engine = queries.read_only_engine(db.resolve_url(url))
         try:
             columns, rows = queries.run_sql(engine, query, params)
             return [dict(zip(columns, row, strict=True)) for row in rows]

@@ -22,7 +22,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from . import __version__, db, queries
+from . import __version__, db, queries, roles
 from .bulk_export import export_csv
 from .errors import QuotedbError
 from .export import EXPORT_FORMATS, FORMATS, jsonable, write_rows
@@ -337,20 +337,35 @@ def render_marked(text: str, spans: list[tuple[int, int, str]]) -> str:
 @click.argument("query")
 @click.option("-p", "--param", "params", nargs=2, multiple=True, metavar="NAME VALUE",
               help="Bind :NAME to VALUE (repeatable); never formatted into the SQL.")
+@click.option("--read-url", envvar=roles.READ_URL_ENV, metavar="URL",
+              help="PostgreSQL: run the query as this read-only role (made by "
+                   "`quotedb db create-reader`) instead of --db; env QUOTEDB_READ_URL.")
 @format_option
 @pass_app
-def sql(app: App, query: str, params: tuple[tuple[str, str], ...], fmt: str) -> None:
+def sql(app: App, query: str, params: tuple[tuple[str, str], ...], read_url: str | None,
+        fmt: str) -> None:
     """Run one read-only SQL query; writes are refused by the connection itself.
+
+    On PostgreSQL the query runs only as a role that cannot reach the server
+    (not a superuser): make one with `quotedb db create-reader`.
 
     \b
     Example:
         quotedb sql "select name, count(*) from quotes join speakers
                      on speakers.id = quotes.speaker_id group by name"
         quotedb sql "select * from quotes where text like :t" -p t "%war%"
+        quotedb --db postgresql+psycopg://admin@host/news sql --read-url \\
+            postgresql+psycopg://reader:PW@host/news "select count(*) from quotes"
     """
-    with app.engine():  # checks the schema (and creates a new database)
-        pass
-    engine = queries.read_only_engine(db.resolve_url(app.db))
+    if read_url:
+        url = db.resolve_url(read_url)
+        with db.open_database(url, create=False):  # a reader cannot create or migrate
+            pass
+    else:
+        with app.engine():  # checks the schema (and creates a new database)
+            pass
+        url = db.resolve_url(app.db)
+    engine = queries.read_only_engine(url)
     try:
         columns, rows = queries.run_sql(engine, query, dict(params))
         _emit(rows, columns, fmt, sys.stdout)
@@ -601,6 +616,28 @@ def db_current(app: App) -> None:
     head = db.head_revision()
     marker = " (head)" if current == head else f" (head is {head})"
     click.echo(f"{current or 'empty'}{marker}")
+
+
+@db_group.command("create-reader")
+@click.argument("name")
+@click.option("--password", envvar="QUOTEDB_READER_PASSWORD", default=None,
+              help="The role's password [default: a new random one]; "
+                   "env QUOTEDB_READER_PASSWORD.")
+@pass_app
+def db_create_reader(app: App, name: str, password: str | None) -> None:
+    """Create (or update) PostgreSQL login role NAME that can only read quotedb's tables.
+
+    Prints the URL to give `quotedb sql` as --read-url (or QUOTEDB_READ_URL).
+    Run it as the database's owner; run it again after `db upgrade` adds tables.
+
+    \b
+    Example:
+        quotedb --db postgresql+psycopg://admin@host/news db create-reader analyst
+    """
+    with app.engine() as engine:
+        click.echo(roles.create_reader(engine, name, password))
+    app.say(f"role {name!r} can SELECT quotedb's tables; use the URL above as --read-url "
+            f"or ${roles.READ_URL_ENV}")
 
 
 @db_group.command("history")

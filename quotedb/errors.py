@@ -37,3 +37,7 @@ class IngestAborted(QuotedbError):
 
 class ArticleReadError(QuotedbError):
     """An article file could not be read or decoded."""
+
+
+class UnsafeRole(ReadOnlyViolation):
+    """A PostgreSQL role too powerful to run a user's SQL with."""

@@ -27,7 +27,7 @@ from sqlalchemy import (
     text,
     union_all,
 )
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 from sqlalchemy.sql.elements import ColumnClause
@@ -36,6 +36,7 @@ from . import models
 from .db import is_sqlite, sqlite_path
 from .errors import DatabaseError, QueryError, ReadOnlyViolation
 from .names import name_key
+from .roles import check_reader
 
 #: Columns of a quote row, in export order (the CSV header).
 QUOTE_COLUMNS = (
@@ -438,25 +439,35 @@ def read_only_engine(url: str) -> Engine:
     return engine
 
 
+#: How long ``quotedb sql`` lets one PostgreSQL statement run (seconds).
+DEFAULT_SQL_TIMEOUT = 60.0
+#: Rows fetched per round trip from PostgreSQL's server-side cursor.
+_FETCH_ROWS = 2000
+
+
 def run_sql(
-    engine: Engine, sql: str, params: dict[str, Any] | None = None
+    engine: Engine, sql: str, params: dict[str, Any] | None = None,
+    timeout: float | None = DEFAULT_SQL_TIMEOUT,
 ) -> tuple[list[str], Iterator[Sequence[Any]]]:
     """Run one read-only statement with bound parameters; return columns and rows.
 
+    Args:
+        timeout: seconds one statement may run (PostgreSQL ``statement_timeout``);
+            None for no limit.
+
     Raises:
+        UnsafeRole: a PostgreSQL role that could reach the server (see ``roles``).
         ReadOnlyViolation: the statement tried to change something.
         QueryError: any other failure of the statement.
     """
     if engine.dialect.name == "postgresql":
-        return _run_postgres(engine, sql, params or {})
+        return _run_postgres(engine, sql, params or {}, timeout)
     try:
         connection = engine.connect()
     except SQLAlchemyError as exc:
         raise _sql_error(exc) from exc
     try:
         transaction = connection.begin()
-        if connection.dialect.name == "postgresql":
-            connection.exec_driver_sql("SET TRANSACTION READ ONLY")
         result = connection.execute(text(sql), params or {})
     except SQLAlchemyError as exc:
         connection.close()
@@ -479,29 +490,71 @@ def run_sql(
 #: Statements that only read. COPY is left out: as a superuser it writes
 #: server files even inside a read-only transaction.
 _PG_READING_KEYWORDS = frozenset({"select", "with", "values", "table", "explain", "show"})
-_LEADING = regex.compile(r"(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/|\()*(\w*)", regex.DOTALL)
+#: Of those, the ones PostgreSQL cannot run behind DECLARE CURSOR.
+_PG_NOT_CURSORABLE = frozenset({"explain", "show"})
+#: PostgreSQL's own whitespace (scan.l: ``space``); Unicode spaces are not.
+_PG_SPACE = frozenset(" \t\n\r\f\v")
+
+
+def _skip_block_comment(sql: str, i: int) -> int:
+    """Index just past the block comment opening at ``i``; PostgreSQL nests them."""
+    depth = 0
+    while i < len(sql):
+        if sql.startswith("/*", i):
+            depth, i = depth + 1, i + 2
+        elif sql.startswith("*/", i):
+            depth, i = depth - 1, i + 2
+            if depth == 0:
+                return i
+        else:
+            i += 1
+    return i
 
 
 def _first_keyword(sql: str) -> str:
-    r"""The statement's first word, after comments and opening parentheses.
+    r"""The statement's first word, after comments and opening parentheses, as the server reads it.
+
+    Block comments nest and a line comment ends at ``\n`` or ``\r``, as in
+    PostgreSQL's scanner, so a comment cannot hide the real first word.
 
     >>> _first_keyword("  -- hi\n/* x */ (SELECT 1)")
     'select'
+    >>> _first_keyword("/* /* */ SELECT */ COPY x TO PROGRAM 'id'")
+    'copy'
+    >>> _first_keyword(" -- x\rCOPY (SELECT 'hi') TO '/tmp/y' /*\nSELECT */")
+    'copy'
     """
-    match = _LEADING.match(sql)
-    return match[1].lower() if match else ""
+    i = 0
+    while i < len(sql):
+        if sql[i] in _PG_SPACE or sql[i] == "(":
+            i += 1
+        elif sql.startswith("--", i):
+            ends = [j for j in (sql.find("\n", i), sql.find("\r", i)) if j >= 0]
+            i = min(ends) + 1 if ends else len(sql)
+        elif sql.startswith("/*", i):
+            i = _skip_block_comment(sql, i)
+        else:
+            break
+    word = regex.match(r"\w*", sql, pos=i)
+    return word[0].lower() if word else ""
 
 
 def _run_postgres(
-    engine: Engine, sql: str, params: dict[str, Any]
+    engine: Engine, sql: str, params: dict[str, Any], timeout: float | None
 ) -> tuple[list[str], Iterator[Sequence[Any]]]:
-    """``run_sql`` on PostgreSQL: a read-only session and a prepared statement.
+    """``run_sql`` on PostgreSQL, inside layers the server enforces.
 
-    Only reading statements are accepted (see ``_PG_READING_KEYWORDS``). The
-    statement goes through the extended query protocol (``prepare=True``),
-    which the server refuses for more than one statement, so a
-    ``COMMIT; DROP TABLE ...`` cannot escape the read-only transaction. The
-    ``:name`` placeholders are compiled to the driver's own, values bound.
+    1. The role: a superuser or a member of a role that reaches the server's
+       files, programs or other backends is refused (``roles.check_reader``);
+       the reader made by ``quotedb db create-reader`` can only SELECT.
+    2. The transaction is ``READ ONLY`` and has a ``statement_timeout``.
+    3. One statement: queries run as ``DECLARE … CURSOR FOR <statement>``
+       through the extended protocol, so the server itself accepts only a
+       single SELECT/VALUES without data-modifying CTEs, and rows stream
+       ``_FETCH_ROWS`` at a time instead of all landing in client memory.
+       EXPLAIN and SHOW, which cannot be declared, run as one prepared
+       statement.
+    The keyword check before all this only makes the usual refusal readable.
     """
     dbapi_error = engine.dialect.loaded_dbapi.Error
     keyword = _first_keyword(sql)
@@ -517,28 +570,42 @@ def _run_postgres(
     except SQLAlchemyError as exc:
         raise _sql_error(exc) from exc
     try:
-        raw = engine.raw_connection()
-    except (DBAPIError, dbapi_error) as exc:
+        connection = engine.connect()
+    except SQLAlchemyError as exc:
         raise _sql_error(exc) from exc
-    connection = raw.driver_connection
+    driver: Any = connection.connection.driver_connection
     try:
-        connection.read_only = True  # type: ignore[union-attr]
-        cursor = connection.cursor()  # type: ignore[union-attr]
-        cursor.execute(compiled.string, values, prepare=True)
-    except dbapi_error as exc:
-        raw.close()
+        driver.read_only = True  # every transaction on it starts READ ONLY
+        check_reader(connection)
+        if timeout is not None:
+            connection.exec_driver_sql(
+                f"SET LOCAL statement_timeout = {max(1, round(timeout * 1000))}"
+            )
+        if keyword in _PG_NOT_CURSORABLE:
+            cursor = driver.cursor()
+            cursor.execute(compiled.string, values, prepare=True)
+        else:
+            cursor = driver.cursor(name="quotedb_sql")
+            cursor.itersize = _FETCH_ROWS
+            cursor.execute(compiled.string, values)
+    except (SQLAlchemyError, dbapi_error) as exc:
+        connection.close()
         raise _sql_error(exc) from exc
+    except BaseException:
+        connection.close()
+        raise
     if cursor.description is None:
-        raw.close()
+        connection.close()
         return [], iter(())
     columns = [col.name for col in cursor.description]
 
     def rows() -> Iterator[Sequence[Any]]:
         try:
             yield from cursor
+        except dbapi_error as exc:  # e.g. the timeout or a division by zero mid-stream
+            raise _sql_error(exc) from exc
         finally:
-            connection.rollback()  # type: ignore[union-attr]
-            raw.close()
+            connection.close()  # rolls the read-only transaction back
 
     return columns, rows()
 
@@ -554,8 +621,11 @@ def _sql_error(exc: Exception) -> Exception:
     lowered = message.lower()
     if any(
         marker in lowered
-        for marker in ("not authorized", "readonly", "read-only", "read only", "query_only")
+        for marker in ("not authorized", "readonly", "read-only", "read only", "query_only",
+                       "permission denied", "must be superuser", "must be owner")
     ):
+        return ReadOnlyViolation(f"refused: quotedb sql is read-only ({message})")
+    if "declare cursor" in lowered and "data-modifying" in lowered:
         return ReadOnlyViolation(f"refused: quotedb sql is read-only ({message})")
     if "one statement at a time" in lowered or "multiple commands" in lowered:
         return QueryError("refused: quotedb sql runs exactly one statement")

@@ -19,7 +19,9 @@ from click.testing import CliRunner, Result
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from quotedb import roles
 from quotedb.cli import cli
+from quotedb.db import is_sqlite, make_engine
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"
@@ -56,6 +58,8 @@ def postgres_database(server_url: str) -> Iterator[str]:
         finally:
             with admin.connect() as connection:
                 connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                # Roles are the cluster's: drop the reader reader_url() made.
+                connection.execute(text(f'DROP ROLE IF EXISTS "{name}_reader"'))
     finally:
         admin.dispose()
 
@@ -79,6 +83,21 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield url
 
 
+def reader_url(url: str) -> str:
+    """The URL ``quotedb sql`` runs user SQL with: a read-only role on PostgreSQL.
+
+    On PostgreSQL this (re)makes ``<database>_reader`` with ``create_reader``,
+    so call it after the tables exist; SQLite needs no role and gets ``url``.
+    """
+    if is_sqlite(url):
+        return url
+    engine = make_engine(url)
+    try:
+        return roles.create_reader(engine, f"{make_url(url).database}_reader")
+    finally:
+        engine.dispose()
+
+
 class Quotedb:
     """Runs the real CLI in-process against one database."""
 
@@ -87,7 +106,12 @@ class Quotedb:
 
     def __call__(self, *args: str, input: str | bytes | None = None) -> Result:
         runner = CliRunner()
-        return runner.invoke(cli, ["--db", self.url, *args], input=input,
+        env = {}
+        if args and args[0] == "sql" and "--read-url" not in args and not is_sqlite(self.url):
+            # As the README says to: a superuser is refused for user SQL.
+            self("db", "upgrade")
+            env[roles.READ_URL_ENV] = reader_url(self.url)
+        return runner.invoke(cli, ["--db", self.url, *args], input=input, env=env,
                              catch_exceptions=False)
 
 

@@ -13,13 +13,16 @@ import pytest
 from quotedb import api, queries
 from quotedb.errors import ReadOnlyViolation
 
+from .conftest import reader_url
+
 DATA = Path(__file__).resolve().parent / "data"
 
 
 @pytest.fixture
 def corpus(db_url: str) -> Iterator[api.Database]:
-    """An empty database on each backend under test."""
+    """An empty database on each backend under test; SQL runs as a read-only role."""
     with api.connect(db_url) as database:
+        database.read_url = reader_url(db_url)
         yield database
 
 

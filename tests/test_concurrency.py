@@ -9,12 +9,14 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bench.corpus import write_corpus
-from quotedb import db, models
+from quotedb import db, models, roles
 
+from .conftest import reader_url
 from .snapshot import snapshot
 
 
@@ -58,10 +60,13 @@ def test_four_writers_on_overlapping_inputs(db_url: str, tmp_path: Path) -> None
     }
 
 
-def test_readers_work_while_an_ingest_runs(db_url: str, tmp_path: Path) -> None:
+def test_readers_work_while_an_ingest_runs(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     corpus = tmp_path / "corpus"
     write_corpus(corpus, 300, seed=3)
     assert run(db_url, "db", "upgrade").returncode == 0
+    monkeypatch.setenv(roles.READ_URL_ENV, reader_url(db_url))
     writer = quotedb_process(db_url, "ingest", "--workers", "2", "--batch-size", "4", str(corpus))
     reads = 0
     try:

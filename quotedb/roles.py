@@ -1,0 +1,166 @@
+"""PostgreSQL roles for a user's SQL: refuse powerful roles, make read-only ones.
+
+No text filter can make a superuser connection safe: a superuser's SELECT can
+kill backends (``pg_terminate_backend``), read and write server files
+(``pg_read_file``, ``lo_export``) and a COPY can run shell commands. So
+``quotedb sql`` on PostgreSQL runs only as a role the *server* keeps in
+bounds: ``check_reader`` refuses a session that is, or can become, a
+superuser or a member of a role that reaches outside the database, and
+``create_reader`` makes the role to use instead: it can log in and SELECT
+quotedb's tables, nothing more.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.engine import make_url
+
+from .errors import DatabaseError, UnsafeRole
+
+#: Predefined roles whose members can act outside the database
+#: (https://www.postgresql.org/docs/15/predefined-roles.html).
+DANGEROUS_ROLES = (
+    "pg_execute_server_program",
+    "pg_write_server_files",
+    "pg_read_server_files",
+    "pg_signal_backend",
+)
+
+#: Environment variable and option naming the read-only URL for ``quotedb sql``.
+READ_URL_ENV = "QUOTEDB_READ_URL"
+
+#: Tables a reader may SELECT: quotedb's own, and the schema revision (so
+#: ``quotedb sql`` can check it is talking to a database at the right head).
+READER_TABLES = ("articles", "speakers", "speaker_aliases", "quotes", "alembic_version")
+
+#: Server-side defaults for a reader's sessions: read-only transactions and a
+#: time limit even when the role is used outside quotedb (psql, Metabase…).
+READER_SETTINGS = {"default_transaction_read_only": "on", "statement_timeout": "60s"}
+
+# session_user, not current_user: a role that can SET ROLE to a powerful role
+# is as powerful as that role, and pg_has_role(..., 'MEMBER') follows every
+# path of membership, inherited or not.
+_POWERS = text(
+    """
+    SELECT r.rolname, r.rolsuper
+    FROM pg_roles AS r
+    WHERE (r.rolsuper OR r.rolname = ANY(:dangerous))
+      AND pg_has_role(session_user, r.oid, 'MEMBER')
+    ORDER BY r.rolsuper DESC, r.rolname
+    """
+)
+
+
+def unsafe_powers(connection: Connection) -> list[str]:
+    """What the session's login role can do beyond reading, as role names.
+
+    Empty for a role fit for ``quotedb sql``; ``superuser`` (via itself or a
+    role it can become) and the dangerous predefined roles it belongs to
+    otherwise.
+    """
+    rows = connection.execute(_POWERS, {"dangerous": list(DANGEROUS_ROLES)}).all()
+    if any(is_super for _name, is_super in rows):
+        return ["a superuser"]  # which holds every other power too
+    return [f"a member of {name}" for name, _super in rows]
+
+
+def check_reader(connection: Connection) -> None:
+    """Refuse a PostgreSQL session whose role could harm the server.
+
+    Raises:
+        UnsafeRole: the role is a superuser or holds a dangerous predefined role.
+    """
+    powers = unsafe_powers(connection)
+    if powers:
+        user = connection.execute(text("SELECT session_user")).scalar_one()
+        raise UnsafeRole(
+            f"refused: role {user!r} is {' and '.join(powers)}, which a query could use "
+            "to reach the server itself; run `quotedb db create-reader NAME` and use the "
+            f"URL it prints as --read-url (or ${READ_URL_ENV})"
+        )
+
+
+def _identifier(connection: Connection, name: str) -> str:
+    """``name`` quoted as an SQL identifier by the server itself."""
+    return str(connection.execute(text("SELECT quote_ident(:n)"), {"n": name}).scalar_one())
+
+
+def _literal(connection: Connection, value: str) -> str:
+    """``value`` quoted as an SQL string literal by the server itself."""
+    return str(connection.execute(text("SELECT quote_literal(:v)"), {"v": value}).scalar_one())
+
+
+def create_reader(engine: Engine, name: str, password: str | None = None) -> str:
+    """Create (or update) login role ``name`` that can only SELECT quotedb's tables.
+
+    Role and password go through the server's own quoting (``CREATE ROLE``
+    takes no bound parameters). An existing role gets the new password and
+    loses every other privilege on quotedb's tables; a role that is a
+    superuser or holds a dangerous predefined role is refused rather than
+    changed, since it would stay unsafe.
+
+    Returns:
+        The URL to use for ``quotedb sql`` (``--read-url``), password included.
+
+    Raises:
+        DatabaseError: not PostgreSQL, a bad name, or the role cannot be made.
+    """
+    if engine.dialect.name != "postgresql":
+        raise DatabaseError("create-reader is for PostgreSQL; SQLite's `quotedb sql` opens "
+                            "the file read-only already")
+    if not name or len(name) > 63 or "\x00" in name:
+        raise DatabaseError(f"bad role name {name!r}: 1 to 63 characters, no NUL")
+    password = password or secrets.token_urlsafe(18)
+    with engine.begin() as connection:
+        role = _identifier(connection, name)
+        secret = _literal(connection, password)
+        exists = connection.execute(
+            text("SELECT 1 FROM pg_roles WHERE rolname = :n"), {"n": name}
+        ).first()
+        _make_role(connection, name, role, secret, exists is not None)
+        database = _identifier(connection, connection.execute(
+            text("SELECT current_database()")).scalar_one())
+        connection.execute(text(f"GRANT CONNECT ON DATABASE {database} TO {role}"))
+        connection.execute(text(f"GRANT USAGE ON SCHEMA public TO {role}"))
+        for table in _existing(connection, READER_TABLES):
+            connection.execute(text(f"REVOKE ALL ON TABLE {table} FROM {role}"))
+            connection.execute(text(f"GRANT SELECT ON TABLE {table} TO {role}"))
+        for setting, value in READER_SETTINGS.items():
+            quoted = _literal(connection, value)
+            connection.execute(text(f"ALTER ROLE {role} SET {setting} = {quoted}"))
+    url = make_url(engine.url.render_as_string(hide_password=False))
+    return url.set(username=name, password=password).render_as_string(hide_password=False)
+
+
+def _make_role(connection: Connection, name: str, role: str, secret: str, exists: bool) -> None:
+    """CREATE or ALTER the login role; refuse to touch a powerful existing role."""
+    attributes = (f"LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS "
+                  f"PASSWORD {secret}")
+    if not exists:
+        connection.execute(text(f"CREATE ROLE {role} {attributes}"))
+        return
+    # A role counts as a member of itself here, so a superuser NAME is refused
+    # too (demoting the administrator's own role would lock them out).
+    held: Any = connection.execute(
+        text("SELECT r.rolname FROM pg_roles r, pg_roles me WHERE me.rolname = :n "
+             "AND (r.rolsuper OR r.rolname = ANY(:dangerous)) "
+             "AND pg_has_role(me.oid, r.oid, 'MEMBER')"),
+        {"n": name, "dangerous": list(DANGEROUS_ROLES)},
+    ).scalars().all()
+    if held:
+        raise DatabaseError(f"role {name!r} is or can become {', '.join(held)}; "
+                            "choose another name for a read-only role")
+    connection.execute(text(f"ALTER ROLE {role} {attributes}"))
+
+
+def _existing(connection: Connection, tables: tuple[str, ...]) -> list[str]:
+    """The tables of ``tables`` present in the current schema, quoted."""
+    found = connection.execute(
+        text("SELECT quote_ident(tablename) FROM pg_tables "
+             "WHERE schemaname = current_schema() AND tablename = ANY(:t) ORDER BY tablename"),
+        {"t": list(tables)},
+    ).scalars().all()
+    return [str(name) for name in found]
