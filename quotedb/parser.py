@@ -77,6 +77,19 @@ SENTENCE_GAP = regex.compile(
     regex.VERBOSE,
 )
 
+#: Two-character double marks: NYT-style ``''`` (both ends) and LaTeX/ASCII
+#: ````` (opening). Pairing works on single characters, so each becomes a
+#: ``"`` plus a space in a same-length copy of the text (see
+#: :func:`fold_double_ticks`).
+DOUBLE_TICKS = regex.compile(
+    r"""
+    (?<!['`])             # not part of a longer run of ticks
+    (?:''|``)             # the pair
+    (?!['`])
+    """,
+    regex.VERBOSE,
+)
+
 #: A decade or year clipped by an apostrophe ('90s, ’05): never opens a quote.
 CLIPPED_YEAR = regex.compile(
     r"""
@@ -446,6 +459,28 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     while end > start and text[end - 1].isspace():
         end -= 1
     return start, end
+
+
+def fold_double_ticks(text: str) -> str:
+    """Same-length copy of ``text`` with ``''`` and ```` `` ```` as one double mark and a space.
+
+    An opening pair (before a word) becomes a space and ``"``, a closing pair
+    ``"`` and a space, so the mark sits next to the quoted words and offsets
+    stay those of ``text``.
+
+    >>> fold_double_ticks("''Go,'' he said. ``Now''")
+    ' "Go,"  he said.  "Now" '
+    """
+    if "''" not in text and "``" not in text:
+        return text
+
+    def fold(m: regex.Match[str]) -> str:
+        after = text[m.end() : m.end() + 1]
+        opening = m.group() == "``" or (after != "" and not after.isspace()
+                                        and after not in ".,;:!?)]")
+        return ' "' if opening else '" '
+
+    return DOUBLE_TICKS.sub(fold, text)
 
 
 def find_quote_spans(
@@ -1642,8 +1677,9 @@ def _parse(
 ) -> tuple[tuple[Quote, ...], tuple[Speaker, ...]]:
     """The three passes; see the module docstring."""
     all_paras = _paragraphs(text)
-    spans = find_quote_spans(text, boiler, all_paras)
-    masked = mask_quotes(text, spans)
+    marks = fold_double_ticks(text)
+    spans = find_quote_spans(marks, boiler, all_paras)
+    masked = mask_quotes(marks, spans)
     # Masking changes the paragraphs only where a quotation spans a line break.
     spans_lines = any(text.find("\n", s.open, s.close_end) >= 0 for s in spans)
     paras = _without(_paragraphs(masked) if spans_lines else all_paras, sorted(boiler))
