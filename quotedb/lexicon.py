@@ -30,12 +30,35 @@ CUE_VERBS: frozenset[str] = frozenset(
     maintained maintains contended contends agreed agrees
     whispered whispers yelled screamed cried sighed mused quipped
     assured assures reminded reminds pointed
+    sings sang sung scolded scolds echoed echoes blurted fumed fumes snapped
+    snaps charged charges asserted asserts reported reports reads
+    testified testifies recounted recounts explained wondered wonders
+    lamented laments added conceded retorted retorts interjected exclaimed
+    exclaims marveled marvelled chimed chuckled laughed laughs groaned
+    muttered mutters murmured stammered gushed raved ranted blasted blasts
+    slammed slams praised praises thundered begged begs pleaded
+    proclaimed proclaims affirmed affirms advised advises cautioned
+    offered offers summed explained elaborated elaborates
+    """.split()
+)
+
+#: Present participles that report the clause subject's words ("X hit back,
+#: saying, “…”"): the speaker is the subject of the clause they hang on.
+PARTICIPLE_CUES: frozenset[str] = frozenset(
+    """
+    saying adding writing tweeting posting telling asking noting declaring
+    insisting arguing explaining warning asserting stating claiming
+    responding replying answering announcing calling urging quipping joking
+    singing shouting yelling chanting recalling concluding continuing
+    exclaiming vowing promising pleading demanding complaining
     """.split()
 )
 
 #: Present-tense plural cues that only count when not after a modal or "to"
 #: ("officials say" yes, "would not say" no).
-PLURAL_PRESENT_CUES: frozenset[str] = frozenset({"say", "tell", "warn", "insist", "claim"})
+PLURAL_PRESENT_CUES: frozenset[str] = frozenset(
+    {"say", "tell", "warn", "insist", "claim", "reply", "write", "argue", "sing", "ask"}
+)
 
 #: Words that cancel a following base-form cue ("would not say", "to tell").
 CUE_BLOCKERS: frozenset[str] = frozenset(
@@ -74,7 +97,10 @@ TITLE_WORDS: frozenset[str] = frozenset(
     Emir Sheikh Sultan Pope Cardinal Bishop Archbishop Rev Rev. Reverend Father
     Rabbi Imam Mullah Maulana Mufti Ayatollah Commissioner Chairman Chairwoman
     Chair Director Inspector Superintendent Constable Detective Officer
-    Leader Speaker MP MEP Sheikha Coach Manager Captain
+    Leader Speaker MP MEP Sheikha Coach Manager Captain Del Del. Delegate
+    Assemblyman Assemblywoman Councilman Councilwoman Sheriff Lt.-Gen
+    Chancellor Vice-Chancellor Minority Majority Whip
+    Democratic Republican Labour Conservative Liberal
     """.split()
 )
 

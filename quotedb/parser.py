@@ -90,6 +90,22 @@ DOUBLE_TICKS = regex.compile(
     regex.VERBOSE,
 )
 
+#: A US party-and-state tag after a name, "(D-N.C.)", "(R-Utah)", "(I)": the
+#: narrative rules read past it as if it were not there.
+PARTY_TAG = regex.compile(
+    r"""
+    [ ]?\(                                  # opens after the name
+    (?:D|R|I|Dem|Rep|Ind)\.?                # the party
+    (?:[ ]?[-–—][ ]?               # a dash, then the state
+       \p{Lu}[\p{L}.]*(?:[ ]\p{Lu}[\p{L}.]*)?)?
+    \)
+    """,
+    regex.VERBOSE,
+)
+
+#: Initials as written in names: "G.K", "K" (the tokenizer leaves the last dot apart).
+INITIALS = regex.compile(r"\p{Lu}(?:\.\p{Lu})*")
+
 #: A decade or year clipped by an apostrophe ('90s, ’05): never opens a quote.
 CLIPPED_YEAR = regex.compile(
     r"""
@@ -138,9 +154,12 @@ SENTENCE_END = regex.compile(
 #: A run of capitalised words that may be a name (particles allowed inside).
 CAPS_RUN = regex.compile(
     r"""
-    (?<![\p{L}\p{N}'\u2019\-])                           # starts a word
-    \p{Lu}[\p{L}\p{M}'\u2019\-]*                         # Capitalised word
-    (?:[ ]+(?:\L<particles>[ ]+)?\p{Lu}[\p{L}\p{M}'\u2019\-]*)*  # more, with de/bin
+    (?<![\p{L}\p{N}'\u2019\-.])                          # starts a word
+    (?:\p{Lu}\.(?:\p{Lu}\.)*(?=[ ]\p{Lu})                   # initials: "G.K." "K."
+     |\p{Lu}[\p{L}\p{M}'\u2019\-]*)                        # Capitalised word
+    (?:[ ]+(?:\L<particles>[ ]+)?
+       (?:\p{Lu}\.(?:\p{Lu}\.)*(?=[ ]\p{Lu})
+        |\p{Lu}[\p{L}\p{M}'\u2019\-]*))*                    # more, with de/bin
     """,
     regex.VERBOSE,
     particles=sorted(lx.NAME_PARTICLES),
@@ -483,6 +502,17 @@ def fold_double_ticks(text: str) -> str:
     return DOUBLE_TICKS.sub(fold, text)
 
 
+def blank_party_tags(masked: str) -> str:
+    """Party-and-state tags after names blanked to spaces (same length).
+
+    >>> blank_party_tags("said Rep. Ann Lee (D-N.C.), head of")
+    'said Rep. Ann Lee         , head of'
+    """
+    if "(" not in masked:
+        return masked
+    return PARTY_TAG.sub(lambda m: " " * len(m.group()), masked)
+
+
 def find_quote_spans(
     text: str,
     skip: list[tuple[int, int]] | None = None,
@@ -737,6 +767,15 @@ def _np_word(t: Tok, first: bool) -> str | None:
     return None
 
 
+def _dot_joins(word: str) -> bool:
+    """A full stop after ``word`` stays inside a name: a title ("Gen.") or initials ("G.K.").
+
+    >>> _dot_joins("Gen"), _dot_joins("G.K"), _dot_joins("said")
+    (True, True, False)
+    """
+    return word in lx.TITLE_WORDS or INITIALS.fullmatch(word) is not None
+
+
 def np_backward(toks: list[Tok], end: int, lo: int = 0) -> tuple[int, int] | None:
     """Token range of the noun phrase ending just before ``toks[end]``.
 
@@ -754,7 +793,7 @@ def np_backward(toks: list[Tok], end: int, lo: int = 0) -> tuple[int, int] | Non
             if k == end:
                 k -= 1
             break
-        if role == "dot" and not (k - 2 >= lo and toks[k - 2].text in lx.TITLE_WORDS):
+        if role == "dot" and not (k - 2 >= lo and _dot_joins(toks[k - 2].text)):
             break
         k -= 1
         if role == "det":
@@ -791,7 +830,7 @@ def np_forward(toks: list[Tok], start: int, hi: int | None = None) -> tuple[int,
         role = _np_word(toks[k], first=False)
         if role is None or role in ("pron", "det") and toks[k - 1].low not in lx.NP_PREPOSITIONS:
             break
-        if role == "dot" and toks[k - 1].text not in lx.TITLE_WORDS:
+        if role == "dot" and not _dot_joins(toks[k - 1].text):
             break
         k += 1
         if role not in ("prep", "part", "dot", "det"):
@@ -808,13 +847,18 @@ def _name_tokens(words: list[str]) -> tuple[list[str], bool]:
     (['Hervé', 'Ludovic', 'De', 'Lys'], False)
     """
     run: list[str] = []
+    dot = False
     for w in reversed(words):
         if w in lx.TITLE_WORDS or w.rstrip(".") in lx.TITLE_WORDS and w.endswith("."):
             return list(reversed(run)), True
         if run and w.lower() in lx.ROLE_TITLES and w[0].isupper():
             return list(reversed(run)), True  # "Councillor Ann Lee"; not "Ann Farmer"
         if w == ".":
+            dot = True
             continue
+        if dot and INITIALS.fullmatch(w):
+            w += "."  # "G.K." and "Mary K. Olsen" keep their initials' full stops
+        dot = False
         if not (w[0].isupper() or w.lower() in lx.NAME_PARTICLES):
             break
         run.append(_strip_possessive(w))
@@ -873,10 +917,15 @@ def classify(toks: list[Tok], rng: tuple[int, int], text: str) -> Mention | None
     last_cap = content[-1]
     role = next((t.low for t in content if t.low in lx.PERSON_ROLES and not t.is_cap), "")
     run_words = [t.text for t in content]
-    if last_cap.text in lx.ORG_WORDS or (_strip_possessive(last_cap.text) in lx.ORG_WORDS):
+    names, titled = _name_tokens(run_words)
+    # "Patrol Chief James Hall": a title before two or more name words makes a
+    # person even when the surname is also an organisation word (Hall, House).
+    person_titled = titled and len(names) >= 2 and names[0] not in lx.ORG_WORDS
+    if not person_titled and (
+        last_cap.text in lx.ORG_WORDS or _strip_possessive(last_cap.text) in lx.ORG_WORDS
+    ):
         run, _ = _trailing_caps(run_words)
         return Mention(surface, "name", name=" ".join(run), kind="organisation")
-    names, titled = _name_tokens(run_words)
     if not names:
         run, _ = _trailing_caps(run_words)
         if run:
@@ -986,7 +1035,8 @@ class NameRegistry:
         if not words:
             return
         names, titled = _name_tokens(words)
-        if not names or _strip_possessive(words[-1]) in lx.ORG_WORDS:
+        person_titled = titled and len(names) >= 2 and names[0] not in lx.ORG_WORDS
+        if not names or (_strip_possessive(words[-1]) in lx.ORG_WORDS and not person_titled):
             return
         if any(_is_acronym(w) for w in names) or any(w.isupper() and len(w) > 1 for w in names):
             return
@@ -1085,9 +1135,18 @@ class Article:
             kinds = lx.PRONOUN_KINDS[m.head]
             if m.head in ("it", "they"):
                 return self._last(lambda e: e.kind in kinds or e.kind is None)
-            # "he" never means a spokeswoman, "she" never a Mr.
+            # "he" never means a spokeswoman, "she" never a Mr. A bare
+            # capitalised name of unknown kind ("Burton explained") may be a
+            # person; once "he" or "she" names someone, that is their gender.
             other = "m" if m.head == "she" else "f"
-            return self._last(lambda e: e.kind in kinds and e.gender != other)
+            hit = self._last(
+                lambda e: (e.kind in kinds or (e.kind is None and not e.head))
+                and e.gender != other
+            )
+            if hit is not None:
+                hit.kind = hit.kind or "person"
+                hit.gender = hit.gender or ("f" if m.head == "she" else "m")
+            return hit
         if m.form == "member":
             # "One said" picks a member of a recently named group; generic
             # groups ("members", "people") are a last resort.
@@ -1291,7 +1350,7 @@ def _sentences(masked: str, lo: int, hi: int) -> list[tuple[int, int]]:
         if masked[m.start()] == ".":
             before = masked[max(lo, m.start() - 12) : m.start()].split()
             word = before[-1].lower() if before else ""
-            if word in lx.ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
+            if word in lx.ABBREVIATIONS or INITIALS.fullmatch(before[-1] if before else ""):
                 continue
         out.append((start, m.end()))
         start = m.end()
@@ -1543,7 +1602,10 @@ class _Attributor:
             ci = cues[0]
             rng = _subject_of(toks, ci, max(0, ci - BACK_WINDOW), self.text)
             cue_ent = self._resolve(self._mention(toks, rng))
-        if cue_ent is not None and cue_ent is not lead_ent:
+        # The subject of a speech verb is a referent for a later "he" or
+        # "she" even when nothing said what kind of thing it is ("Burton
+        # explained"): _leading_subject only records subjects of known kind.
+        if cue_ent is not None and (cue_ent is not lead_ent or cue_ent.kind is None):
             self.art.mentioned(cue_ent.name)
         state.speaker = last_speaker or cue_ent
         return state
@@ -1679,7 +1741,7 @@ def _parse(
     all_paras = _paragraphs(text)
     marks = fold_double_ticks(text)
     spans = find_quote_spans(marks, boiler, all_paras)
-    masked = mask_quotes(marks, spans)
+    masked = blank_party_tags(mask_quotes(marks, spans))
     # Masking changes the paragraphs only where a quotation spans a line break.
     spans_lines = any(text.find("\n", s.open, s.close_end) >= 0 for s in spans)
     paras = _without(_paragraphs(masked) if spans_lines else all_paras, sorted(boiler))
