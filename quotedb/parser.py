@@ -183,12 +183,26 @@ HINT_WORD = re.compile(r"[A-Za-z]+")
 #: Words that make a sentence worth the full rules: cue verbs and group nouns.
 HINT_WORDS: frozenset[str] = frozenset(
     w2
-    for w in lx.CUE_VERBS | lx.GROUP_NOUNS | lx.PLURAL_PRESENT_CUES | {"according"}
+    for w in lx.CUE_VERBS | lx.GROUP_NOUNS | lx.PLURAL_PRESENT_CUES | lx.PARTICIPLE_CUES
+    | {"according"}
     for w2 in (w, w.capitalize())
 )
 
 #: Every word :func:`_is_cue` can accept: a set test spares a call per token.
-CUE_WORDS: frozenset[str] = lx.CUE_VERBS | lx.PLURAL_PRESENT_CUES | {"according"}
+CUE_WORDS: frozenset[str] = (
+    lx.CUE_VERBS | lx.PLURAL_PRESENT_CUES | lx.PARTICIPLE_CUES | {"according"}
+)
+
+#: A dash that introduces a byline after a quotation ("…” ― Sonya Herridge"),
+#: on the quote's line or alone at the start of the next one.
+DASH_BYLINE = regex.compile(
+    r"""
+    [ \t\u00A0]*(?:\r?\n[ \t\u00A0]*)?   # the same line, or the start of the next
+    (?:[\u2015\u2014\u2013]|--?)          # ― — – - --
+    [ \t\u00A0]*
+    """,
+    regex.VERBOSE,
+)
 
 #: Paragraphs before a quoted one that get every rule, and those before them
 #: that only feed their sentence subjects to the history (:func:`_near_quotes`).
@@ -1233,6 +1247,8 @@ class Attribution:
 def _is_cue(toks: list[Tok], i: int) -> bool:
     """``toks[i]`` is a reporting verb used as one ("said", "according to")."""
     low = toks[i].low
+    if low in lx.PARTICIPLE_CUES:
+        return True
     if low in lx.CUE_VERBS:
         if low == "pointed":
             return i + 1 < len(toks) and toks[i + 1].low == "out"
@@ -1316,6 +1332,8 @@ def _subject_of(toks: list[Tok], ci: int, lo: int, text: str) -> tuple[int, int]
     """
     if toks[ci].low == "according":
         return np_forward(toks, ci + 2)
+    if toks[ci].low in lx.PARTICIPLE_CUES:
+        return _participle_subject(toks, ci, lo)
     j = ci
     while j > lo and toks[j - 1].low in lx.AUX_AND_ADVERBS:
         j -= 1
@@ -1340,6 +1358,23 @@ def _subject_of(toks: list[Tok], ci: int, lo: int, text: str) -> tuple[int, int]
     if toks[j - 1].low in ("who", "which", "that"):
         return np_backward(toks, j - 1, lo)
     return None
+
+
+def _participle_subject(toks: list[Tok], ci: int, lo: int) -> tuple[int, int] | None:
+    """Who speaks in a participle cue: "footage of Ann Lee asking, “…”" or "X left, saying".
+
+    A name right before the participle is its subject; otherwise the
+    participle hangs on the clause, whose subject opens the sentence.
+    """
+    if ci > lo and toks[ci - 1].is_cap:
+        rng = np_backward(toks, ci, lo)
+        if rng is not None:
+            return rng
+    start = _skip_leading_adverbial(toks, lo, ci)
+    rng = np_forward(toks, start, ci)
+    if rng is None or rng[1] >= ci:
+        return None
+    return rng
 
 
 def _sentences(masked: str, lo: int, hi: int) -> list[tuple[int, int]]:
@@ -1381,6 +1416,98 @@ def _near_quotes(
             keep.append((lo, hi, ahead <= NEAR_PARAGRAPHS))
     keep.reverse()
     return keep
+
+
+class QuoteContext:
+    """What an attribution rule may read about one quotation in its sentence.
+
+    Slotted and not frozen: one is made per quotation, in the hot loop.
+    """
+
+    __slots__ = ("toks", "qi", "span", "cues", "seen_word", "opening", "first",
+                 "carry", "prev_speaker", "last_speaker")
+
+    def __init__(self, toks: list[Tok], qi: int, span: QuoteSpan, cues: list[int],
+                 seen_word: bool, opening: bool, first: bool, carry: Entity | None,
+                 prev_speaker: Entity | None, last_speaker: Entity | None) -> None:
+        self.toks = toks  #: the sentence's tokens
+        self.qi = qi  #: index of the quotation's token
+        self.span = span
+        self.cues = cues  #: sorted indices of cue words in the sentence
+        self.seen_word = seen_word  #: a word comes before the quote in the sentence
+        self.opening = opening  #: the quote is the sentence's first token
+        self.first = first  #: the sentence is its paragraph's first
+        self.carry = carry  #: the previous paragraph's speaker
+        self.prev_speaker = prev_speaker  #: the previous sentence's speaker
+        self.last_speaker = last_speaker  #: this sentence's latest speaker so far
+
+
+class Rule:
+    """One way of finding a quotation's speaker; see :data:`ATTRIBUTION_RULES`."""
+
+    #: Stored with each quote (``quotes.rule``), so users can see why.
+    name: str = ""
+    #: Whether the rule ties speaker and quote directly (a cue or a byline next
+    #: to it), which keeps a short quote from being taken for a fragment.
+    direct: bool = True
+
+    def match(self, at: _Attributor, ctx: QuoteContext) -> Attribution | None:
+        """The attribution this rule makes, or None to let the next rule try."""
+        raise NotImplementedError
+
+
+class AfterQuote(Rule):
+    """"…,” he said" / "…,” said X": a cue right after the quotation."""
+
+    name = "after"
+
+    def match(self, at: _Attributor, ctx: QuoteContext) -> Attribution | None:
+        return at._after(ctx.toks, ctx.qi, ctx.span)
+
+
+class DashByline(Rule):
+    """"…” ― Sonya Herridge": a dash and a name after it, same line or the next."""
+
+    name = "dash"
+
+    def match(self, at: _Attributor, ctx: QuoteContext) -> Attribution | None:
+        return at._dash_byline(ctx)
+
+
+class CueBefore(Rule):
+    """"X said: “…”", "X said the US … “…”", "saying, “…”": a cue earlier in the sentence."""
+
+    name = "before"
+    direct = False  # only when nothing but a colon or "that" stands between
+
+    def match(self, at: _Attributor, ctx: QuoteContext) -> Attribution | None:
+        return at._before(ctx.toks, ctx.qi, max(0, ctx.qi - BACK_WINDOW), ctx.cues)
+
+
+class ColonIntro(Rule):
+    """"Kim is more blunt: “…”": the subject of a clause that ends in a colon."""
+
+    name = "colon"
+
+    def match(self, at: _Attributor, ctx: QuoteContext) -> Attribution | None:
+        return at._colon_intro(ctx)
+
+
+class Continuation(Rule):
+    """A quote opening its sentence: the previous sentence's or paragraph's speaker."""
+
+    name = "continuation"
+    direct = False
+
+    def match(self, at: _Attributor, ctx: QuoteContext) -> Attribution | None:
+        return at._continuation(ctx)
+
+
+#: The attribution rules, tried in this order for each quotation; the first
+#: that names a speaker wins. A new pattern is one :class:`Rule` and one entry.
+ATTRIBUTION_RULES: tuple[Rule, ...] = (
+    AfterQuote(), DashByline(), CueBefore(), ColonIntro(), Continuation(),
+)
 
 
 @dataclass(slots=True)
@@ -1581,18 +1708,9 @@ class _Attributor:
             span = self.spans.get(t.start)
             if span is None:
                 continue
-            att = self._after(toks, qi, span) or self._before(
-                toks, qi, max(0, qi - BACK_WINDOW), cues
-            )
-            if att is None and not seen_word:
-                if qi == opening:
-                    src = carry if first else prev.speaker
-                else:
-                    src = last_speaker
-                if src is not None:
-                    att = Attribution(src, None, None, "continuation")
-            if att is None:
-                att = Attribution(None, None, None, "none")
+            ctx = QuoteContext(toks, qi, span, cues, seen_word, qi == opening, first,
+                               carry, prev.speaker, last_speaker)
+            att = self.attribute(ctx)
             self.results[span.open] = att
             if att.entity is not None:
                 last_speaker = att.entity
@@ -1609,6 +1727,67 @@ class _Attributor:
             self.art.mentioned(cue_ent.name)
         state.speaker = last_speaker or cue_ent
         return state
+
+    def attribute(self, ctx: QuoteContext) -> Attribution:
+        """The first rule of :data:`ATTRIBUTION_RULES` that names a speaker, else "none"."""
+        for rule in ATTRIBUTION_RULES:
+            att = rule.match(self, ctx)
+            if att is not None:
+                return att
+        return Attribution(None, None, None, "none")
+
+    def _dash_byline(self, ctx: QuoteContext) -> Attribution | None:
+        """Rule: a dash and a name after the quotation ("…” ― Sonya Herridge")."""
+        at = ctx.span.close_end
+        m = DASH_BYLINE.match(self.masked, at)
+        if m is None:
+            return None
+        line_end = self.masked.find("\n", m.end())
+        line_end = len(self.masked) if line_end < 0 else line_end
+        toks = tokenize(self.masked, m.end(), min(line_end, m.end() + LEAD_WINDOW))
+        rng = np_forward(toks, 0)
+        if rng is None:
+            return None
+        after = toks[rng[1]].text if rng[1] < len(toks) else ""
+        if after not in ("", ",", ".", "(", ";"):
+            return None
+        mention = self._mention(toks, rng)
+        if mention is None or mention.form not in ("name", "description"):
+            return None
+        return Attribution(self._resolve(mention), mention.surface, None, "dash", direct=True)
+
+    def _colon_intro(self, ctx: QuoteContext) -> Attribution | None:
+        """Rule: a clause whose subject introduces the quote with a colon ("Kim is blunt: “…”").
+
+        Only a person, group or organisation subject counts: "The piece used
+        her words as its headline: “…”" names no speaker.
+        """
+        toks, qi = ctx.toks, ctx.qi
+        if qi == 0 or toks[qi - 1].text != ":":
+            return None
+        start = _skip_leading_adverbial(toks, 0, qi - 1)
+        rng = _apposition(toks, start, qi - 1) or np_forward(toks, start, qi - 1)
+        if rng is None or rng[1] >= qi - 1:
+            return None
+        mention = self._mention(toks, rng)
+        if mention is None or mention.form == "member":
+            return None
+        if mention.form == "description" and mention.kind not in ("person", "group"):
+            return None
+        ent = self._resolve(mention)
+        if ent is None or ent.kind in ("document",):
+            return None
+        return Attribution(ent, mention.surface, None, "colon", direct=True)
+
+    def _continuation(self, ctx: QuoteContext) -> Attribution | None:
+        """Rule: a quote that opens its sentence goes on with the last speaker."""
+        if ctx.seen_word:
+            return None
+        if ctx.opening:
+            src = ctx.carry if ctx.first else ctx.prev_speaker
+        else:
+            src = ctx.last_speaker
+        return None if src is None else Attribution(src, None, None, "continuation")
 
     def _leading_subject(self, toks: list[Tok]) -> Entity | None:
         """Resolve and record the sentence's leading noun phrase, when it is a subject."""
