@@ -104,6 +104,15 @@ TITLE_WORDS: frozenset[str] = frozenset(
     """.split()
 )
 
+#: Abbreviated titles and the role noun a later description uses ("Sen.
+#: Lee" ... "the senator said").
+TITLE_ROLES: dict[str, str] = {
+    "sen": "senator", "rep": "representative", "gov": "governor", "gen": "general",
+    "col": "colonel", "capt": "captain", "lt": "lieutenant", "sgt": "sergeant",
+    "prof": "professor", "dr": "doctor", "del": "delegate", "adm": "admiral",
+    "maj": "major", "cmdr": "commander", "rev": "reverend",
+}
+
 #: Lower-case role nouns that describe a single person ("the spokesman",
 #: "an aide", "a Taliban official"): such a subject is a person.
 PERSON_ROLES: frozenset[str] = frozenset(
@@ -121,6 +130,22 @@ PERSON_ROLES: frozenset[str] = frozenset(
     villager shopkeeper nurse surgeon pilot captain colonel sergeant
     chair chairperson coach player striker goalkeeper midfielder defender
     referee substitute paramedic councillor councilor prosecutor
+    host anchor columnist correspondent pundit strategist pollster historian
+    widow widower mom dad veteran author co-author scientist physician
+    cardiologist oceanographer narrator announcer annotator stranger
+    businessman businesswoman rookie actor actress singer rapper musician
+    artist writer novelist filmmaker director producer comedian presenter
+    broadcaster blogger commissioner sheriff delegate congressman
+    congresswoman nominee contender challenger incumbent chancellor dean
+    principal pastor priest bishop rabbi imam monk nun psychologist
+    psychiatrist therapist sociologist demographer statistician spokesperson
+    supporter opponent critic voter donor lobbyist consultant accountant
+    banker investor trader entrepreneur ceo chef waiter owner landlord
+    tenant neighbor neighbour friend cousin uncle aunt nephew niece
+    grandmother grandfather grandson granddaughter girlfriend boyfriend
+    fiancé fiancee fiancée resident protester protestor demonstrator marcher
+    organizer organiser volunteer coordinator administrator superintendent
+    inspector investigator detective agent trooper deputy ranger firefighter
     """.split()
 )
 

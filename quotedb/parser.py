@@ -233,6 +233,9 @@ APPOSITION_ROLE = 5
 #: Longest noun phrase, in tokens, the subject rules read.
 MAX_NP = 25
 
+#: Longest personal name, in words (titles apart): "Julie A. Diaz Martinez".
+MAX_NAME_WORDS = 4
+
 #: Word tokens as the evaluation counts them (also used to size quotes).
 WORD = regex.compile(r"\w+")
 
@@ -1012,6 +1015,9 @@ class _Registered:
     words: tuple[str, ...]
     first: int
     score: int
+    #: How often the article writes it in full: the likelier referent of a
+    #: bare surname when two people share it.
+    count: int = 1
 
 
 def _gender(words: list[str]) -> str | None:
@@ -1048,7 +1054,11 @@ class NameRegistry:
             words.pop(0)
         if not words:
             return
+        if any(w in lx.NON_NAME_CAPS and w not in lx.TITLE_WORDS for w in words[1:]):
+            return  # a headline in title case ("Railing Against Trump"), not a name
         names, titled = _name_tokens(words)
+        if len(names) > MAX_NAME_WORDS:
+            return  # "Chris Christie Calls Hillary Clinton": a headline again
         person_titled = titled and len(names) >= 2 and names[0] not in lx.ORG_WORDS
         if not names or (_strip_possessive(words[-1]) in lx.ORG_WORDS and not person_titled):
             return
@@ -1070,6 +1080,7 @@ class NameRegistry:
         for reg in bucket:
             if reg.words == key:
                 reg.score = max(reg.score, score)
+                reg.count += 1
                 return
         bucket.append(_Registered(key, pos, score))
 
@@ -1089,8 +1100,22 @@ class NameRegistry:
         exact = [r for r in cands if len(r.words) == len(names)]
         if exact and len(names) >= 2:
             return " ".join(exact[0].words)
-        best = max(cands, key=lambda r: (r.score, -r.first))
+        best = max(cands, key=lambda r: (r.score + r.count, -r.first))
         return " ".join(best.words)
+
+
+def _title_roles(words: list[str]) -> set[str]:
+    """Role nouns a title stands for ("Sen." -> senator), for "the senator" later.
+
+    >>> sorted(_title_roles(["Sen.", "Ann", "Lee"])), sorted(_title_roles(["President", "X"]))
+    (['senator'], ['president'])
+    """
+    roles = set()
+    for w in words:
+        if w in lx.TITLE_WORDS:
+            low = w.rstrip(".").lower()
+            roles.add(lx.TITLE_ROLES.get(low, low))
+    return roles
 
 
 def _by_name_form(surface: str) -> str:
@@ -1213,6 +1238,10 @@ class Article:
         full = None
         if kind != "organisation":
             full = self.registry.resolve(words)
+        said = _gender(m.surface.split())
+        known = self.entities.get(full) if full else None
+        if known is not None and said and known.gender and known.gender != said:
+            full = None  # "Mr. Obama" is not the "Michelle Obama" of "Mrs. Obama"
         name = full or m.name
         if full is not None and kind is None:
             kind = "person"
@@ -1220,6 +1249,9 @@ class Article:
         ent.note_gender([*m.surface.split(), m.role])
         if m.role:
             ent.roles.add(m.role)
+        if m.titled:
+            # "President Obama" is who "the president" is, later on.
+            ent.roles.update(_title_roles(m.surface.split()))
         if ent.kind == "person":
             ent.add_alias(_by_name_form(m.surface))
             ent.add_alias(m.name)
