@@ -165,6 +165,9 @@ CAPS_RUN = regex.compile(
     particles=sorted(lx.NAME_PARTICLES),
 )
 
+#: Where a sentence ends, for the short look-ahead past a quotation.
+SHORT_SENTENCE_END = regex.compile(r"[.!?\x02](?:\s|\Z)")
+
 #: Text ends with sentence-final punctuation (optionally closed by brackets).
 ENDS_SENTENCE = regex.compile(
     r"""
@@ -232,6 +235,13 @@ APPOSITION_ROLE = 5
 
 #: Longest noun phrase, in tokens, the subject rules read.
 MAX_NP = 25
+
+#: Words after a quotation that ended a sentence within which a cue verb
+#: still makes them its attribution ("“Where?” Senate leader Ann Lee asked.").
+ATTRIBUTION_WORDS = 6
+
+#: How far past a subject's first comma its appositions may run, in tokens.
+APPOSITION_REACH = 40
 
 #: Longest personal name, in words (titles apart): "Julie A. Diaz Martinez".
 MAX_NAME_WORDS = 4
@@ -1299,6 +1309,31 @@ def _cue_text(toks: list[Tok], i: int) -> str:
     return toks[i].text
 
 
+def _after_appositions(toks: list[Tok], comma: int) -> int:
+    """Index of the verb after the appositions that follow a subject, or -1.
+
+    "X, the Republican attorney general of Oklahoma, one of the states suing
+    the EPA, said": each comma may close an apposition; the first one that a
+    cue verb follows (auxiliaries and adverbs allowed) ends them. A full stop
+    (not an abbreviation's) or another quotation on the way means the
+    sentence went elsewhere.
+    """
+    for j in range(comma + 1, min(len(toks), comma + APPOSITION_REACH)):
+        t = toks[j]
+        if t.is_quote:
+            return -1
+        if t.text == "." and not (j > 0 and (_dot_joins(toks[j - 1].text)
+                                             or toks[j - 1].low in lx.ABBREVIATIONS)):
+            return -1
+        if t.text == "," and j + 1 < len(toks):
+            k = j + 1
+            while k < len(toks) and toks[k].low in lx.AUX_AND_ADVERBS:
+                k += 1
+            if k < len(toks) and _is_cue(toks, k):
+                return j + 1
+    return -1
+
+
 def _skip_leading_adverbial(toks: list[Tok], k: int, hi: int) -> int:
     """Index past a leading adverbial phrase ("In his press conference, ") or dateline."""
     for _ in range(3):
@@ -1409,6 +1444,18 @@ def _participle_subject(toks: list[Tok], ci: int, lo: int) -> tuple[int, int] | 
     return rng
 
 
+def _attribution_follows(masked: str, pos: int, hi: int) -> bool:
+    """A cue verb among the next few words, before the next sentence ends.
+
+    >>> _attribution_follows("x Moore said. Then", 2, 18), _attribution_follows(" He left.", 0, 9)
+    (True, False)
+    """
+    chunk = masked[pos : min(hi, pos + 80)]
+    stop = SHORT_SENTENCE_END.search(chunk)
+    words = HINT_WORD.findall(chunk, 0, stop.start() if stop else len(chunk))
+    return any(w.lower() in lx.CUE_VERBS for w in words[:ATTRIBUTION_WORDS])
+
+
 def _sentences(masked: str, lo: int, hi: int) -> list[tuple[int, int]]:
     """Sentence spans of masked paragraph ``[lo, hi)``; abbreviations don't end one."""
     out: list[tuple[int, int]] = []
@@ -1419,6 +1466,8 @@ def _sentences(masked: str, lo: int, hi: int) -> list[tuple[int, int]]:
             word = before[-1].lower() if before else ""
             if word in lx.ABBREVIATIONS or INITIALS.fullmatch(before[-1] if before else ""):
                 continue
+        elif masked[m.start()] == "\x02" and _attribution_follows(masked, m.end(), hi):
+            continue  # "“Where is it?” Moore said." is one sentence
         out.append((start, m.end()))
         start = m.end()
     if start < hi:
@@ -1596,13 +1645,8 @@ class _Attributor:
             return None
         c = rng[1]
         if c < len(toks) and toks[c].text == ",":
-            for j in range(c + 1, min(len(toks), c + 25)):
-                if toks[j].text == "," and j + 1 < len(toks):
-                    c = j + 1
-                    break
-                if toks[j].text == "." or toks[j].is_quote:
-                    return None
-            else:
+            c = _after_appositions(toks, c)
+            if c < 0:
                 return None
         while c < len(toks) and toks[c].low in lx.AUX_AND_ADVERBS:
             c += 1
