@@ -33,13 +33,19 @@ CUE_VERBS: frozenset[str] = frozenset(
     sings sang sung scolded scolds echoed echoes blurted fumed fumes snapped
     snaps charged charges asserted asserts reported reports reads
     testified testifies recounted recounts explained wondered wonders
-    lamented laments added conceded retorted retorts interjected exclaimed
+    lamented laments conceded retorted retorts interjected exclaimed
     exclaims marveled marvelled chimed chuckled laughed laughs groaned
     muttered mutters murmured stammered gushed raved ranted blasted blasts
     slammed slams praised praises thundered begged begs pleaded
     proclaimed proclaims affirmed affirms advised advises cautioned
     offered offers summed explained elaborated elaborates
     """.split()
+)
+
+#: Verbs of thinking: a quotation they introduce is a thought, not speech
+#: ("“Why am I doing this?” she thought").
+THOUGHT_VERBS: frozenset[str] = frozenset(
+    "thought thinks think imagined imagines dreamed dreamt dreams".split()
 )
 
 #: Present participles that report the clause subject's words ("X hit back,
@@ -143,7 +149,7 @@ PERSON_ROLES: frozenset[str] = frozenset(
     banker investor trader entrepreneur ceo chef waiter owner landlord
     tenant neighbor neighbour friend cousin uncle aunt nephew niece
     grandmother grandfather grandson granddaughter girlfriend boyfriend
-    fiancé fiancee fiancée resident protester protestor demonstrator marcher
+    fiancé fiancee fiancée protester protestor demonstrator marcher
     organizer organiser volunteer coordinator administrator superintendent
     inspector investigator detective agent trooper deputy ranger firefighter
     """.split()
@@ -192,6 +198,27 @@ GROUP_NOUNS: frozenset[str] = frozenset(
     relatives neighbours neighbors elders clerics locals citizens
     """.split()
 )
+
+def _plural(noun: str) -> str:
+    """English plural of a role noun ("spokesman" -> "spokesmen", "deputy" -> "deputies")."""
+    if noun.endswith("man"):
+        return noun[:-3] + "men"
+    if noun.endswith("y") and noun[-2:-1] not in "aeiou":
+        return noun[:-1] + "ies"
+    if noun.endswith(("s", "sh", "ch", "x")):
+        return noun + "es"
+    return noun + "s"
+
+
+#: Role nouns whose plural is also a common verb ("X heads the unit"): they
+#: are not made group nouns.
+_VERB_LIKE_PLURALS = frozenset("head chair host author judge coach partner pilot".split())
+
+# Every plural of a person role names a group too ("the annotators said").
+GROUP_NOUNS = GROUP_NOUNS | frozenset(
+    _plural(r) for r in PERSON_ROLES if r not in _VERB_LIKE_PLURALS and " " not in r
+)
+
 
 #: Group nouns too vague to stand for a speaking group on their own: "One
 #: said" prefers "ministers" over an intervening "al-Qaeda members".

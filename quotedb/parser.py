@@ -165,6 +165,16 @@ CAPS_RUN = regex.compile(
     particles=sorted(lx.NAME_PARTICLES),
 )
 
+#: A quotation inside a sentence, with no speaker anywhere, shorter than this
+#: many words is a quoted phrase (a scare quote, a motto), not speech.
+EMBEDDED_FRAGMENT_WORDS = 12
+
+#: Lines a hard-wrapped quotation may run on without a mark (see ``_runs_on``).
+WRAP_LOOKAHEAD = 3
+
+#: An empty line: the text separates paragraphs with blank lines.
+BLANK_LINE = regex.compile(r"\n[ \t\u00A0]*\r?\n")
+
 #: Where a sentence ends, for the short look-ahead past a quotation.
 SHORT_SENTENCE_END = regex.compile(r"[.!?\x02](?:\s|\Z)")
 
@@ -298,6 +308,9 @@ class _Pending:
     #: Where the open quotation stops when the next paragraph doesn't go on
     #: with it (None: at the paragraph's end).
     end: int | None = None
+    #: The next line is the same paragraph, hard-wrapped: the quotation runs
+    #: on into it without a re-opening mark.
+    soft: bool = False
 
 
 #: A stand-in open double quotation, to ask whether a paragraph opens with one.
@@ -344,7 +357,7 @@ def _pair_doubles(
     skip_first = False
     if pending is not None and pending.family == "double":
         stack.append((pending.open, pending.mark))
-        skip_first = True
+        skip_first = not pending.soft
     for m in DOUBLE_MARK.finditer(text, lo, hi):
         i = m.start()
         ch = text[i]
@@ -433,7 +446,7 @@ def _pair_singles(
     skip_first = False
     if pending is not None and pending.family == "single":
         open_at = pending.open
-        skip_first = True
+        skip_first = not pending.soft
     for m in SINGLE_MARK.finditer(text, lo, hi):
         i = m.start()
         if _inside(i, doubles):
@@ -540,6 +553,27 @@ def blank_party_tags(masked: str) -> str:
     return PARTY_TAG.sub(lambda m: " " * len(m.group()), masked)
 
 
+def _runs_on(
+    text: str, paragraphs: list[tuple[int, int]], n: int, pending: _Pending
+) -> bool:
+    """Line ``n`` leaves a quotation open that a later line closes: the text is hard-wrapped.
+
+    The line must end mid-sentence with the next in lower case, or the next lines (up to
+    :data:`WRAP_LOOKAHEAD`) must meet a mark that can only close before any
+    that could open, as in ``"Hello,`` / ``I am the last." followed by``.
+    """
+    lo, hi = paragraphs[n]
+    nxt_lo = paragraphs[n + 1][0] if n + 1 < len(paragraphs) else hi
+    if not ENDS_SENTENCE.search(text, lo, hi) and text[nxt_lo : nxt_lo + 1].islower():
+        return True  # the sentence goes on in lower case on the next line
+    marks = DOUBLE_MARK if pending.family == "double" else SINGLE_MARK
+    for a, b in paragraphs[n + 1 : n + 1 + WRAP_LOOKAHEAD]:
+        for m in marks.finditer(text, a, b):
+            i = m.start()
+            return _can_close(text, i, a, b) and not _can_open(text, i, a, b)
+    return False
+
+
 def find_quote_spans(
     text: str,
     skip: list[tuple[int, int]] | None = None,
@@ -561,11 +595,16 @@ def find_quote_spans(
     paragraphs = _without(all_paras, skip)
     spans: list[QuoteSpan] = []
     pending: _Pending | None = None
+    # Where blank lines separate paragraphs, a single line break inside one is
+    # hard wrapping, not a new paragraph.
+    wrapped = BLANK_LINE.search(text) is not None
     for n, (lo, hi) in enumerate(paragraphs):
-        if pending is not None and not _reopens(text, lo, hi, pending):
+        if pending is not None and not pending.soft and not _reopens(text, lo, hi, pending):
             pending = None  # the previous paragraph was closed at its end
         nxt = paragraphs[n + 1] if n + 1 < len(paragraphs) else None
         may_continue = nxt is not None and _reopens(text, nxt[0], nxt[1], _ANY_DOUBLE)
+        if pending is not None and pending.soft and _reopens(text, lo, hi, pending):
+            pending.soft = False  # a wrapped line that opens with a mark re-opens
         doubles, pend_d = _pair_doubles(text, lo, hi, pending, may_continue)
         singles, pend_s = _pair_singles(text, lo, hi, doubles, pending)
         carried = pending.open if pending is not None else None
@@ -582,6 +621,13 @@ def find_quote_spans(
             spans.append(_make_span(text, a, b, b + 1, carried))
         if new_pending is not None:
             if nxt is not None and _reopens(text, nxt[0], nxt[1], new_pending):
+                pending = new_pending
+                continue
+            one_break = nxt is not None and text.count("\n", hi, nxt[0]) == 1
+            if one_break and new_pending.end is None and (
+                wrapped or _runs_on(text, paragraphs, n, new_pending)
+            ):
+                new_pending.soft = True
                 pending = new_pending
                 continue
             log.debug("unbalanced quote at %d closed at %d", new_pending.open, stop)
@@ -1284,6 +1330,9 @@ class Attribution:
     cue: str | None
     rule: str
     direct: bool = False
+    #: Words of its own sentence come before the quotation ("… were “just
+    #: maybe not in his DNA”"): with no speaker, that is how a phrase is quoted.
+    embedded: bool = False
 
 
 def _is_cue(toks: list[Tok], i: int) -> bool:
@@ -1537,6 +1586,16 @@ class Rule:
         raise NotImplementedError
 
 
+class Thought(Rule):
+    """"“Why am I doing this?” she thought": a thought is not a quotation."""
+
+    name = "thought"
+    direct = False
+
+    def match(self, at: _Attributor, ctx: QuoteContext) -> Attribution | None:
+        return at._thought(ctx)
+
+
 class AfterQuote(Rule):
     """"…,” he said" / "…,” said X": a cue right after the quotation."""
 
@@ -1587,7 +1646,7 @@ class Continuation(Rule):
 #: The attribution rules, tried in this order for each quotation; the first
 #: that names a speaker wins. A new pattern is one :class:`Rule` and one entry.
 ATTRIBUTION_RULES: tuple[Rule, ...] = (
-    AfterQuote(), DashByline(), CueBefore(), ColonIntro(), Continuation(),
+    Thought(), AfterQuote(), DashByline(), CueBefore(), ColonIntro(), Continuation(),
 )
 
 
@@ -1810,7 +1869,20 @@ class _Attributor:
             att = rule.match(self, ctx)
             if att is not None:
                 return att
-        return Attribution(None, None, None, "none")
+        return Attribution(None, None, None, "none", embedded=ctx.seen_word)
+
+    def _thought(self, ctx: QuoteContext) -> Attribution | None:
+        """Rule: "“…” she thought": a verb of thinking after the quotation; not speech."""
+        toks = ctx.toks
+        a = ctx.qi + 1
+        while a < len(toks) and toks[a].text in (",", "\u2014", "\u2013", "-"):
+            a += 1
+        if a < len(toks) and toks[a].low not in lx.THOUGHT_VERBS:
+            rng = np_forward(toks, a)
+            a = rng[1] if rng is not None else len(toks)
+        if a < len(toks) and toks[a].low in lx.THOUGHT_VERBS:
+            return Attribution(None, None, None, "thought")
+        return None
 
     def _dash_byline(self, ctx: QuoteContext) -> Attribution | None:
         """Rule: a dash and a name after the quotation ("…” ― Sonya Herridge")."""
@@ -1936,8 +2008,12 @@ def is_fragment(text: str, att: Attribution) -> bool:
     """
     n = _word_count(text)
     sentence = bool(ENDS_SENTENCE.search(text)) and text[:1].isupper()
+    if att.rule == "thought":
+        return True
     if att.direct and att.rule != "none":
         return False
+    if att.rule == "none" and att.embedded and n < EMBEDDED_FRAGMENT_WORDS and "\n" not in text:
+        return True  # a quotation that runs over lines is no quoted phrase
     if _title_like(text):
         return True
     if att.rule in ("before", "continuation"):
