@@ -38,7 +38,8 @@ CUE_VERBS: frozenset[str] = frozenset(
     muttered mutters murmured stammered gushed raved ranted blasted blasts
     slammed slams praised praises thundered begged begs pleaded
     proclaimed proclaims affirmed affirms advised advises cautioned
-    offered offers summed explained elaborated elaborates
+    offered offers summed elaborated elaborates yells screams cries
+    sighs mumbled mumbles hollered boomed beamed ventured recalled
     """.split()
 )
 
@@ -288,6 +289,9 @@ DETERMINERS: frozenset[str] = frozenset(
     "two three four many".split()
 )
 
+#: Determiners that bring in someone new ("a friend said"), never someone named before.
+INDEFINITE_DETERMINERS: frozenset[str] = frozenset("a an some another".split())
+
 #: Lower-case modifiers allowed inside a descriptive noun phrase
 #: ("a key Northern Alliance commander", "the secret message").
 NP_MODIFIERS: frozenset[str] = frozenset(
@@ -332,6 +336,14 @@ NON_NAME_CAPS: frozenset[str] = frozenset(
     Some Many Most All Both Each Every No Not Another Other Such Several
     According Despite Among Amid Against Without Within Into Upon Instead
     Asked Told Said Mr Mrs Ms Dr Note Please Published Copyright Reuters
+    Once Besides Nonetheless Nevertheless Moreover Furthermore Indeed Perhaps
+    Maybe Finally Afterward Afterwards Sometimes Often Together Again Already
+    Soon Recently Initially Ultimately Eventually Currently Separately
+    Similarly Likewise Otherwise Overall Thus Hence Therefore Unlike Like
+    Whether Whatever Whenever Wherever Nobody Everyone Everybody Someone
+    Anyone Nothing Everything Something Story Advertisement Related Read
+    Watch Click Sign Subscribe Share Photo Video Image Caption Updated
+    Ultimately Chastened Hours Days Weeks Months Years Last Next First
     """.split()
 )
 

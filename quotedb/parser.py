@@ -203,7 +203,7 @@ HINT_WORDS: frozenset[str] = frozenset(
 
 #: Every word :func:`_is_cue` can accept: a set test spares a call per token.
 CUE_WORDS: frozenset[str] = (
-    lx.CUE_VERBS | lx.PLURAL_PRESENT_CUES | lx.PARTICIPLE_CUES | {"according"}
+    lx.CUE_VERBS | lx.PLURAL_PRESENT_CUES | lx.PARTICIPLE_CUES | {"according", "put"}
 )
 
 #: A dash that introduces a byline after a quotation ("…” ― Sonya Herridge"),
@@ -1263,6 +1263,10 @@ class Article:
             for name, head in reversed(self.groups_seen[-20:]):
                 if head in (m.head + "s", m.head + "es"):
                     return self.entity(name, "group", head)
+        if m.bare and m.kind == "person" and first_word in lx.INDEFINITE_DETERMINERS:
+            # "a friend commented": an indefinite description brings in someone
+            # new; only "the friend" points back to a person already named.
+            return self.entity(m.name, "person", head=m.head)
         if m.bare and m.kind == "person":
             generic = m.head in lx.GENERIC_PERSON_NOUNS
             if not generic:
@@ -1346,6 +1350,8 @@ def _is_cue(toks: list[Tok], i: int) -> bool:
         return True
     if low == "according":
         return i + 1 < len(toks) and toks[i + 1].low == "to"
+    if low == "put":  # "as X put it, “…”"
+        return i + 1 < len(toks) and toks[i + 1].low == "it"
     if low in lx.PLURAL_PRESENT_CUES:
         return i > 0 and toks[i - 1].low not in lx.CUE_BLOCKERS and toks[i - 1].is_word
     return False
@@ -1513,7 +1519,8 @@ def _sentences(masked: str, lo: int, hi: int) -> list[tuple[int, int]]:
         if masked[m.start()] == ".":
             before = masked[max(lo, m.start() - 12) : m.start()].split()
             word = before[-1].lower() if before else ""
-            if word in lx.ABBREVIATIONS or INITIALS.fullmatch(before[-1] if before else ""):
+            last = before[-1] if before else ""
+            if word in lx.ABBREVIATIONS or last in lx.TITLE_WORDS or INITIALS.fullmatch(last):
                 continue
         elif masked[m.start()] == "\x02" and _attribution_follows(masked, m.end(), hi):
             continue  # "“Where is it?” Moore said." is one sentence
@@ -1758,7 +1765,7 @@ class _Attributor:
         direct = (
             not between
             or between[-1].text == ":"
-            or (between[-1].low == "that" and len(between) == 1)
+            or (len(between) == 1 and between[0].text in (",", "that"))
         )
         ent = self._resolve(m)
         return Attribution(ent, m.surface, _cue_text(toks, ci), "before", direct=direct)
