@@ -279,6 +279,10 @@ PRONOUN_KINDS: dict[str, tuple[str, ...]] = {
     "they": ("group", "organisation"),
 }
 
+#: Pronouns that say a person is a man or a woman ("Trump revised his plan").
+MALE_PRONOUNS: frozenset[str] = frozenset("he him his himself".split())
+FEMALE_PRONOUNS: frozenset[str] = frozenset("she her hers herself".split())
+
 #: Numeral pronouns that pick one member of a just-mentioned group
 #: ("ministers voiced misgivings. One said: ...").
 GROUP_MEMBER_PRONOUNS: frozenset[str] = frozenset({"one", "another"})

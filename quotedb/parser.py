@@ -99,9 +99,13 @@ PARTY_TAG = regex.compile(
     (?:[ ]?[-–—][ ]?               # a dash, then the state
        \p{Lu}[\p{L}.]*(?:[ ]\p{Lu}[\p{L}.]*)?)?
     \)
+    | ,[ ](?:D|R|I)-\p{Lu}[\p{L}.]*(?=,)     # or between commas: ", R-Ky.,"
     """,
     regex.VERBOSE,
 )
+
+#: A number that can modify a role noun: "9/11 widow", "52-year-old", "3rd".
+NUMERIC_MODIFIER = regex.compile(r"\d+(?:/\d+|-[a-z]+(?:-[a-z]+)*|st|nd|rd|th)?")
 
 #: Initials as written in names: "G.K", "K" (the tokenizer leaves the last dot apart).
 INITIALS = regex.compile(r"\p{Lu}(?:\.\p{Lu})*")
@@ -131,7 +135,7 @@ _MARKS = (
 TOKEN = re.compile(
     rf"""
     [^\W_](?:[^\W_]|[{_MARKS}])*            # a word, accents included
-    (?:['\u2019\-.](?:[^\W_]|[{_MARKS}])+)*  # O'Brien, al-Qaeda, U.S
+    (?:['\u2019\-.](?:[^\W_]|[{_MARKS}])+|/\d+)*  # O'Brien, al-Qaeda, U.S, 9/11
     | [\x01-\x03]+                            # a masked quotation
     | \S                                      # punctuation, one character
     """,
@@ -249,6 +253,9 @@ MAX_NP = 25
 #: Words after a quotation that ended a sentence within which a cue verb
 #: still makes them its attribution ("“Where?” Senate leader Ann Lee asked.").
 ATTRIBUTION_WORDS = 6
+
+#: How many tokens after a named subject its own pronoun may come ("his plan").
+PRONOUN_REACH = 15
 
 #: How far past a subject's first comma its appositions may run, in tokens.
 APPOSITION_REACH = 40
@@ -548,7 +555,7 @@ def blank_party_tags(masked: str) -> str:
     >>> blank_party_tags("said Rep. Ann Lee (D-N.C.), head of")
     'said Rep. Ann Lee         , head of'
     """
-    if "(" not in masked:
+    if "(" not in masked and "-" not in masked:
         return masked
     return PARTY_TAG.sub(lambda m: " " * len(m.group()), masked)
 
@@ -817,6 +824,8 @@ def _np_word(t: Tok, first: bool) -> str | None:
     low = t.low
     if not t.is_word:
         return "dot" if t.text == "." else None
+    if low[0].isdigit():
+        return "mod" if NUMERIC_MODIFIER.fullmatch(low) else None  # "9/11 widow", "52-year-old"
     if low in lx.PRONOUN_KINDS or low in lx.GROUP_MEMBER_PRONOUNS:
         return "pron"
     if low in lx.DETERMINERS:
@@ -1373,7 +1382,7 @@ def _after_appositions(toks: list[Tok], comma: int) -> int:
     (not an abbreviation's) or another quotation on the way means the
     sentence went elsewhere.
     """
-    for j in range(comma + 1, min(len(toks), comma + APPOSITION_REACH)):
+    for j in range(comma, min(len(toks), comma + APPOSITION_REACH)):
         t = toks[j]
         if t.is_quote:
             return -1
@@ -1657,11 +1666,38 @@ ATTRIBUTION_RULES: tuple[Rule, ...] = (
 )
 
 
+def _may_speak(ent: Entity | None) -> bool:
+    """A person, group or organisation: something that can say a quotation."""
+    return ent is not None and ent.kind not in ("document",)
+
+
+def _pronoun_gender(toks: list[Tok], start: int) -> str | None:
+    """Gender a named subject's own pronoun gives it: "Trump revised his plan" -> "m".
+
+    The first personal pronoun after the subject counts, unless another name
+    comes first ("Trump attacked Clinton over her emails" says nothing of Trump).
+
+    >>> t = tokenize("Ann Lee revised her plan", 0, 24)
+    >>> _pronoun_gender(t, 2), _pronoun_gender(tokenize("Bo Li met Ann over her plan", 0, 27), 2)
+    ('f', None)
+    """
+    for t in toks[start : start + PRONOUN_REACH]:
+        if t.low in lx.MALE_PRONOUNS:
+            return "m"
+        if t.low in lx.FEMALE_PRONOUNS:
+            return "f"
+        if t.is_cap or t.is_quote:
+            return None
+    return None
+
+
 @dataclass(slots=True)
 class _SentenceState:
     """What a sentence said about speakers, for the next one to lean on."""
 
     speaker: Entity | None = None
+    #: The entity the sentence opens with as its subject, if any.
+    lead: Entity | None = None
 
 
 class _Attributor:
@@ -1785,10 +1821,17 @@ class _Attributor:
             answer = label is not None and label["tag"].upper().startswith("A")
             if answer and self.interviewee is not None:
                 carry = self.interviewee  # every answer is the interviewee's
+            talker: Entity | None = None  # the paragraph's latest speaker
             for s_lo, s_hi in _sentences(self.masked, lo, hi):
                 if full:
                     skip = label.end() if label is not None and first else -1
                     prev = self._sentence(s_lo, s_hi, prev, carry, first, skip)
+                    if prev.speaker is not None:
+                        talker = prev.speaker
+                    elif talker is not None and prev.lead in (None, talker):
+                        # "“…,” Obama said. He didn't suggest retaliation. “…”":
+                        # a sentence that brings in nobody else keeps the speaker.
+                        prev.speaker = talker
                 else:
                     lead = tokenize(self.masked, s_lo, min(s_hi, s_lo + LEAD_WINDOW))
                     self._leading_subject(lead)
@@ -1857,6 +1900,7 @@ class _Attributor:
             if att.entity is not None:
                 last_speaker = att.entity
                 self.art.mentioned(att.entity.name)
+        state.lead = lead_ent
         cue_ent = None
         if cues:
             ci = cues[0]
@@ -1868,6 +1912,8 @@ class _Attributor:
         if cue_ent is not None and (cue_ent is not lead_ent or cue_ent.kind is None):
             self.art.mentioned(cue_ent.name)
         state.speaker = last_speaker or cue_ent
+        if state.speaker is None and toks[-1].text == ":" and _may_speak(lead_ent):
+            state.speaker = lead_ent  # "Sanders made the following comment:" ¶ “…”
         return state
 
     def attribute(self, ctx: QuoteContext) -> Attribution:
@@ -1968,6 +2014,9 @@ class _Attributor:
         ent = self._resolve(m)
         if ent is not None and ent.kind is not None:
             self.art.mentioned(ent.name)
+        named = m.form == "name" and ent is not None and ent.kind != "organisation"
+        if named and ent is not None and ent.gender is None:
+            ent.gender = _pronoun_gender(toks, rng[1])
         return ent
 
     def _note_groups(self, toks: list[Tok], lo: int, hi: int) -> None:
