@@ -111,6 +111,11 @@ TITLE_WORDS: frozenset[str] = frozenset(
     """.split()
 )
 
+#: Short words a title in Title Case leaves in lower case ("Legend in the Coal Fields").
+TITLE_FUNCTION_WORDS: frozenset[str] = frozenset(
+    "a an the and or but nor of in on at to for with by from as vs is are".split()
+)
+
 #: Abbreviated titles and the role noun a later description uses ("Sen.
 #: Lee" ... "the senator said").
 TITLE_ROLES: dict[str, str] = {

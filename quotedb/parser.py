@@ -173,6 +173,12 @@ CAPS_RUN = regex.compile(
 #: many words is a quoted phrase (a scare quote, a motto), not speech.
 EMBEDDED_FRAGMENT_WORDS = 12
 
+#: A title in quotes ("Face the Nation") has at most this many words.
+TITLE_MAX_WORDS = 10
+
+#: A sentence boundary inside a text: a title has none.
+INNER_SENTENCE = regex.compile(r"[.!?]\s+\S")
+
 #: Lines a hard-wrapped quotation may run on without a mark (see ``_runs_on``).
 WRAP_LOOKAHEAD = 3
 
@@ -1487,7 +1493,8 @@ def _subject_of(toks: list[Tok], ci: int, lo: int, text: str) -> tuple[int, int]
         fwd = np_forward(toks, start, j)
         return fwd
     if toks[j - 1].low in ("who", "which", "that"):
-        return np_backward(toks, j - 1, lo)
+        end = j - 2 if j - 2 > lo and toks[j - 2].text == "," else j - 1
+        return np_backward(toks, end, lo)  # "Stevie Wonder, who joked, “…”"
     return None
 
 
@@ -1498,9 +1505,12 @@ def _participle_subject(toks: list[Tok], ci: int, lo: int) -> tuple[int, int] | 
     participle hangs on the clause, whose subject opens the sentence.
     """
     if ci > lo and toks[ci - 1].is_cap:
-        rng = np_backward(toks, ci, lo)
-        if rng is not None:
-            return rng
+        k = ci
+        while k > lo and (toks[k - 1].is_cap or toks[k - 1].text == "." and k - 2 >= lo
+                          and _dot_joins(toks[k - 2].text)):
+            k -= 1
+        if k < ci:
+            return k, ci  # "footage of Hillary Clinton asking"
     start = _skip_leading_adverbial(toks, lo, ci)
     rng = np_forward(toks, start, ci)
     if rng is None or rng[1] >= ci:
@@ -1602,6 +1612,16 @@ class Rule:
         raise NotImplementedError
 
 
+class Nickname(Rule):
+    """Marcia "Cia" Price: a quoted word inside a name is a nickname, not speech."""
+
+    name = "nickname"
+    direct = False
+
+    def match(self, at: _Attributor, ctx: QuoteContext) -> Attribution | None:
+        return at._nickname(ctx)
+
+
 class Thought(Rule):
     """"“Why am I doing this?” she thought": a thought is not a quotation."""
 
@@ -1662,7 +1682,7 @@ class Continuation(Rule):
 #: The attribution rules, tried in this order for each quotation; the first
 #: that names a speaker wins. A new pattern is one :class:`Rule` and one entry.
 ATTRIBUTION_RULES: tuple[Rule, ...] = (
-    Thought(), AfterQuote(), DashByline(), CueBefore(), ColonIntro(), Continuation(),
+    Nickname(), Thought(), AfterQuote(), DashByline(), CueBefore(), ColonIntro(), Continuation(),
 )
 
 
@@ -1924,6 +1944,20 @@ class _Attributor:
                 return att
         return Attribution(None, None, None, "none", embedded=ctx.seen_word)
 
+    def _nickname(self, ctx: QuoteContext) -> Attribution | None:
+        """Rule: one or two capitalised words quoted between two parts of a name."""
+        span, toks, qi = ctx.span, ctx.toks, ctx.qi
+        words = self.text[span.start : span.end].split()
+        if not 1 <= len(words) <= 2 or not all(w[:1].isupper() for w in words):
+            return None
+        before = toks[qi - 1] if qi > 0 else None
+        after = toks[qi + 1] if qi + 1 < len(toks) else None
+        if before is None or after is None or not (before.is_cap and after.is_cap):
+            return None
+        if before.text in lx.NON_NAME_CAPS or after.low in CUE_WORDS:
+            return None
+        return Attribution(None, None, None, "nickname")
+
     def _thought(self, ctx: QuoteContext) -> Attribution | None:
         """Rule: "“…” she thought": a verb of thinking after the quotation; not speech."""
         toks = ctx.toks
@@ -2046,12 +2080,17 @@ def _title_like(text: str) -> bool:
 
     >>> _title_like("Gone With The Wind"), _title_like("We will win.")
     (True, False)
+    >>> _title_like("Legend in the Coal Fields."), _title_like("Stop. Go Home.")
+    (True, False)
     """
     words = [w for w in text.split() if w[:1].isalpha()]
-    if len(words) < 2 or ENDS_SENTENCE.search(text):
+    if len(words) < 2 or len(words) > TITLE_MAX_WORDS or INNER_SENTENCE.search(text):
         return False
-    caps = sum(1 for w in words if w[0].isupper())
-    return caps / len(words) >= 0.75
+    if text.rstrip()[-1:] in "!?":
+        return False
+    content = [w for w in words if w.lower() not in lx.TITLE_FUNCTION_WORDS]
+    caps = sum(1 for w in content if w[0].isupper())
+    return bool(content) and caps == len(content) and len(content) >= 2
 
 
 def is_fragment(text: str, att: Attribution) -> bool:
@@ -2064,14 +2103,14 @@ def is_fragment(text: str, att: Attribution) -> bool:
     """
     n = _word_count(text)
     sentence = bool(ENDS_SENTENCE.search(text)) and text[:1].isupper()
-    if att.rule == "thought":
+    if att.rule in ("thought", "nickname"):
         return True
+    if _title_like(text) and (not att.direct or n >= 3):
+        return True  # "Make Your Kid a Millionaire," Mr. McKinley suggested
     if att.direct and att.rule != "none":
         return False
     if att.rule == "none" and att.embedded and n < EMBEDDED_FRAGMENT_WORDS and "\n" not in text:
         return True  # a quotation that runs over lines is no quoted phrase
-    if _title_like(text):
-        return True
     if att.rule in ("before", "continuation"):
         return n <= 3 and not sentence
     return n < 6 and not (sentence and n >= 2)
