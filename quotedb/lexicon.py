@@ -39,7 +39,8 @@ CUE_VERBS: frozenset[str] = frozenset(
     slammed slams praised praises thundered begged begs pleaded
     proclaimed proclaims affirmed affirms advised advises cautioned
     offered offers summed elaborated elaborates yells screams cries
-    sighs mumbled mumbles hollered boomed beamed ventured recalled
+    sighs mumbled mumbles hollered boomed beamed ventured recalled whimpered
+    whimpers sobbed sobs gasped gasps growled growls hissed hisses
     """.split()
 )
 
@@ -376,6 +377,10 @@ ADVERBIAL_OPENERS: frozenset[str] = frozenset(
     back outside inside across along around behind near beside last next
     """.split()
 )
+
+#: Conjunctions that may open a sentence before its subject, no comma after
+#: ("And then an official asked", "But Smith said").
+CONJUNCTION_OPENERS: frozenset[str] = frozenset("and but so then yet or".split())
 
 #: Abbreviations after which a full stop does not end a sentence.
 ABBREVIATIONS: frozenset[str] = frozenset(

@@ -263,6 +263,9 @@ ATTRIBUTION_WORDS = 6
 #: How many tokens after a named subject its own pronoun may come ("his plan").
 PRONOUN_REACH = 15
 
+#: Words an opening phrase without a comma may take before the subject.
+OPENING_PHRASE = 6
+
 #: How far past a subject's first comma its appositions may run, in tokens.
 APPOSITION_REACH = 40
 
@@ -895,6 +898,18 @@ def np_backward(toks: list[Tok], end: int, lo: int = 0) -> tuple[int, int] | Non
     return k, end
 
 
+def _modifies_role(toks: list[Tok], k: int, hi: int) -> bool:
+    """``toks[k]`` is a lower-case word right before a role noun ("education official").
+
+    Only asked inside a phrase that opened with a determiner: after a name,
+    a lower-case word is the verb ("Merkel told reporters").
+    """
+    t = toks[k]
+    return (t.is_word and not t.is_cap and t.text.isalpha() and k + 1 < hi
+            and toks[k + 1].low in _NOUNS and t.low not in lx.CLAUSE_BOUNDARIES
+            and t.low not in CUE_WORDS)
+
+
 def np_forward(toks: list[Tok], start: int, hi: int | None = None) -> tuple[int, int] | None:
     """Token range of the noun phrase starting at ``toks[start]``.
 
@@ -916,6 +931,8 @@ def np_forward(toks: list[Tok], start: int, hi: int | None = None) -> tuple[int,
     last_good = k
     while k < hi:
         role = _np_word(toks[k], first=False)
+        if role is None and first_role == "det" and _modifies_role(toks, k, hi):
+            role = "mod"  # "an Egyptian education official"
         if role is None or role in ("pron", "det") and toks[k - 1].low not in lx.NP_PREPOSITIONS:
             break
         if role == "dot" and not _dot_joins(toks[k - 1].text):
@@ -1289,9 +1306,9 @@ class Article:
                 if hit is not None:
                     return hit
             hit = self._last(lambda e: e.kind == "person" and e.head == "")
-            if hit is not None or generic:
+            if hit is not None:
                 return hit
-            return self.entity(m.head, "person", head=m.head)
+            return self.entity(m.head, "person", head=m.head)  # "the girl", named by nobody
         if m.bare and m.kind in ("group", "document", "organisation"):
             hit = self._last(lambda e: e.kind == m.kind and e.head == m.head)
             if hit is None and m.kind == "group":
@@ -1379,6 +1396,27 @@ def _cue_text(toks: list[Tok], i: int) -> str:
     return toks[i].text
 
 
+def _name_after_phrase(toks: list[Tok], lead: int, hi: int) -> tuple[int, int] | None:
+    """A name that follows a short opening phrase with no comma, then a lower-case verb.
+
+    "In the summer Joe Smith decided …": the phrase is a few lower-case
+    words; the first capitalised run after it, followed by a lower-case
+    word, is the sentence's subject.
+    """
+    for k in range(lead + 1, min(hi, lead + OPENING_PHRASE)):
+        t = toks[k]
+        if not t.is_word:
+            return None
+        if t.is_cap and t.text not in lx.NON_NAME_CAPS:
+            j = k
+            while j < hi and (toks[j].is_cap or toks[j].low in lx.NAME_PARTICLES):
+                j += 1
+            if j < hi and toks[j].is_word and not toks[j].is_cap:
+                return k, j
+            return None
+    return None
+
+
 def _after_appositions(toks: list[Tok], comma: int) -> int:
     """Index of the verb after the appositions that follow a subject, or -1.
 
@@ -1417,6 +1455,9 @@ def _skip_leading_adverbial(toks: list[Tok], k: int, hi: int) -> int:
             if j < hi and toks[j].text in ("-", "\u2014", "\u2013", ":") and j > k:
                 k = j + 1
                 continue
+        if t.low in lx.CONJUNCTION_OPENERS and k + 1 < hi and toks[k + 1].text != ",":
+            k += 1  # "And then an official asked": a conjunction, no phrase to skip
+            continue
         if t.low in lx.ADVERBIAL_OPENERS or (t.is_word and t.low.endswith(("ing", "ed"))):
             for j in range(k + 1, min(hi, k + 30)):
                 if toks[j].text == ",":
@@ -2036,6 +2077,8 @@ class _Attributor:
             while j > 0 and toks[j - 1].is_cap and toks[j - 1].text not in lx.NON_NAME_CAPS:
                 j -= 1
             rng = (j, lead - 1) if j < lead - 1 else rng
+        if rng is None and lead < hi and toks[lead].low in lx.ADVERBIAL_OPENERS:
+            rng = _name_after_phrase(toks, lead, hi)  # "In the summer Joe Smith decided"
         if rng is None or rng[1] >= hi:
             return None
         nxt = toks[rng[1]]
