@@ -97,7 +97,7 @@ TITLE_WORDS: frozenset[str] = frozenset(
     Capt. Captain Cmdr Commander Adm Admiral Brig Brigadier Sgt Sergeant
     Marshal Field Air Vice Rear Chief Staff
     President Vice-President Premier Prime Minister Secretary Senator Sen Sen.
-    Rep Rep. Representative Congressman Congresswoman Governor Gov Gov. Mayor
+    Rep Rep. Reps Reps. Sens Sens. Representative Congressman Congresswoman Governor Gov Gov. Mayor
     Ambassador Envoy Special Deputy Under Assistant Acting Interim Former
     Foreign Defence Defense Interior Home Finance Justice Health Education
     Trade Energy Treasury State Cabinet Chancellor Attorney Solicitor

@@ -60,7 +60,7 @@ DOUBLE_MARK = regex.compile(
 #: Any single quotation mark (or apostrophe) the single-quote pass considers.
 SINGLE_MARK = regex.compile(
     r"""
-    [\u2018\u2019\u201A'\u2039\u203A]   # ‘ ’ ‚ ' ‹ ›
+    [\u2018\u2019\u201A'\u2039\u203A`]  # ‘ ’ ‚ ' ‹ › and ` (LaTeX)
     """,
     regex.VERBOSE,
 )
@@ -172,6 +172,9 @@ CAPS_RUN = regex.compile(
 #: A quotation inside a sentence, with no speaker anywhere, shorter than this
 #: many words is a quoted phrase (a scare quote, a motto), not speech.
 EMBEDDED_FRAGMENT_WORDS = 12
+
+#: Punctuation a quotation may open with before its first word ("-Wish- you success!").
+LEADING_PUNCT = "-\u2013\u2014\u2026.'\"\u2018\u201C( "
 
 #: A title in quotes ("Face the Nation") has at most this many words.
 TITLE_MAX_WORDS = 10
@@ -294,7 +297,7 @@ _DOUBLE_CLOSERS: dict[str, frozenset[str]] = {
     "\u00BB": frozenset({"\u00AB"}),
     "\u201D": frozenset({"\u201D", '"'}),
 }
-_SINGLE_OPENERS = {"\u2018", "'", "\u201A", "\u2039"}
+_SINGLE_OPENERS = {"\u2018", "'", "\u201A", "\u2039", "`"}
 _SINGLE_CLOSERS = {"\u2019", "'", "\u2018", "\u203A"}
 
 
@@ -910,6 +913,12 @@ def _modifies_role(toks: list[Tok], k: int, hi: int) -> bool:
             and t.low not in CUE_WORDS)
 
 
+def _coordinates_names(toks: list[Tok], k: int, hi: int) -> bool:
+    """``toks[k]`` is an "and" joining two capitalised names ("Burton and Nick")."""
+    return (0 < k < hi - 1 and toks[k].low == "and" and toks[k - 1].is_cap
+            and toks[k + 1].is_cap and toks[k + 1].text not in lx.NON_NAME_CAPS)
+
+
 def np_forward(toks: list[Tok], start: int, hi: int | None = None) -> tuple[int, int] | None:
     """Token range of the noun phrase starting at ``toks[start]``.
 
@@ -940,6 +949,10 @@ def np_forward(toks: list[Tok], start: int, hi: int | None = None) -> tuple[int,
         k += 1
         if role not in ("prep", "part", "dot", "det"):
             last_good = k
+    if _coordinates_names(toks, last_good, hi):
+        more = np_forward(toks, last_good + 1, hi)
+        if more is not None and toks[more[1] - 1].is_cap:
+            return start, more[1]  # "reply Burton and Nick"
     return start, last_good
 
 
@@ -988,6 +1001,13 @@ def classify(toks: list[Tok], rng: tuple[int, int], text: str) -> Mention | None
         return Mention(surface, "pronoun", head=words[0].low)
     if len(words) == 1 and words[0].low in lx.GROUP_MEMBER_PRONOUNS:
         return Mention(surface, "member", head=words[0].low)
+    joins = [i for i in range(1, len(words) - 1) if _coordinates_names(words, i, len(words))]
+    if joins:
+        parts = [words[a:b] for a, b in zip([0, *[j + 1 for j in joins]], [*joins, len(words)],
+                                             strict=True)]
+        names = [" ".join(_name_tokens([t.text for t in part])[0]) for part in parts]
+        if all(names):
+            return Mention(surface, "name", name=" and ".join(names), kind="group")
     head_words: list[Tok] = []
     for t in words:
         if t.low in lx.NP_PREPOSITIONS and head_words:
@@ -1385,7 +1405,11 @@ def _is_cue(toks: list[Tok], i: int) -> bool:
     if low == "put":  # "as X put it, “…”"
         return i + 1 < len(toks) and toks[i + 1].low == "it"
     if low in lx.PLURAL_PRESENT_CUES:
-        return i > 0 and toks[i - 1].low not in lx.CUE_BLOCKERS and toks[i - 1].is_word
+        # "officials say", and inverted after a quote: "“…” reply Burton and Nick".
+        prev = toks[i - 1] if i > 0 else None
+        return prev is not None and prev.low not in lx.CUE_BLOCKERS and (
+            prev.is_word or prev.is_quote or prev.text == ","
+        )
     return False
 
 
@@ -2145,7 +2169,7 @@ def is_fragment(text: str, att: Attribution) -> bool:
     False
     """
     n = _word_count(text)
-    sentence = bool(ENDS_SENTENCE.search(text)) and text[:1].isupper()
+    sentence = bool(ENDS_SENTENCE.search(text)) and text.lstrip(LEADING_PUNCT)[:1].isupper()
     if att.rule in ("thought", "nickname"):
         return True
     if _title_like(text) and (not att.direct or n >= 3):
