@@ -2007,7 +2007,11 @@ class _Attributor:
             att = rule.match(self, ctx)
             if att is not None:
                 return att
-        return Attribution(None, None, None, "none", embedded=ctx.seen_word)
+        # Embedded: the quote continues the sentence's own words ("were “just
+        # maybe not in his DNA”"); after a dash, colon or comma it is set off.
+        before = ctx.toks[ctx.qi - 1] if ctx.qi > 0 else None
+        embedded = ctx.seen_word and before is not None and before.is_word
+        return Attribution(None, None, None, "none", embedded=embedded)
 
     def _nickname(self, ctx: QuoteContext) -> Attribution | None:
         """Rule: one or two capitalised words quoted between two parts of a name."""
@@ -2160,7 +2164,15 @@ def _title_like(text: str) -> bool:
     return bool(content) and caps == len(content) and len(content) >= 2
 
 
-def is_fragment(text: str, att: Attribution) -> bool:
+def _alone(masked: str, span: QuoteSpan) -> bool:
+    """The quotation is its paragraph, nothing else on its lines: a line of dialogue."""
+    lo = masked.rfind("\n", 0, span.open) + 1
+    hi = masked.find("\n", span.close_end)
+    hi = len(masked) if hi < 0 else hi
+    return not masked[lo : span.open].strip() and not masked[span.close_end : hi].strip()
+
+
+def is_fragment(text: str, att: Attribution, alone: bool = False) -> bool:
     """Scare quotes and short fragments: too short to be speech unless a cue sits beside them.
 
     >>> is_fragment("meltdown", Attribution(None, None, None, "none"))
@@ -2178,6 +2190,8 @@ def is_fragment(text: str, att: Attribution) -> bool:
         return False
     if att.rule == "none" and att.embedded and n < EMBEDDED_FRAGMENT_WORDS and "\n" not in text:
         return True  # a quotation that runs over lines is no quoted phrase
+    if alone and sentence:
+        return False  # "Where?" on its own line is said by someone
     if att.rule in ("before", "continuation"):
         return n <= 3 and not sentence
     return n < 6 and not (sentence and n >= 2)
@@ -2245,7 +2259,7 @@ def _parse(
     for s in spans:
         att = attributor.results.get(s.open) or Attribution(None, None, None, "none")
         body = text[s.start : s.end]
-        frag = is_fragment(body, att)
+        frag = is_fragment(body, att, _alone(masked, s))
         ent = None if frag else att.entity
         if ent is not None:
             speaking.setdefault(ent.name, ent)
