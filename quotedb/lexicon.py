@@ -84,6 +84,9 @@ AUX_AND_ADVERBS: frozenset[str] = frozenset(
     has have had is was were also further later earlier then again once
     repeatedly previously separately recently simply just reportedly
     publicly privately only already since subsequently yesterday today
+    finally quickly flatly firmly bluntly angrily calmly quietly openly
+    candidly frankly curtly tersely proudly loudly softly bitterly sharply
+    immediately initially eventually ultimately often frequently never
     """.split()
 )
 
@@ -374,6 +377,7 @@ ADVERBIAL_OPENERS: frozenset[str] = frozenset(
     when while although though because if as earlier later yesterday today
     meanwhile however but and so still yet also then now instead despite
     amid among according with without for from to by following separately
+    once whenever unless whereas wherever
     back outside inside across along around behind near beside last next
     """.split()
 )

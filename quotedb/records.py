@@ -27,6 +27,10 @@ class Speaker:
     name: str
     kind: str | None = None
     aliases: tuple[str, ...] = ()
+    #: "female" or "male" when the text says so (a title such as Mr or Ms, a
+    #: role noun such as spokeswoman, "he" or "she" resolved to the person);
+    #: never guessed from a first name. None when the text does not tell.
+    gender: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +50,9 @@ class Quote:
     speaker_mention: str | None = None
     cue: str | None = None
     fragment: bool = False
+    #: Name of the attribution rule that decided (``quotedb.parser.rules``):
+    #: "after", "before", "dash", "colon", "continuation", … or "none".
+    rule: str = "none"
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,7 +44,12 @@ from .marks import (
 )
 from .rules import ATTRIBUTION_RULES, Rule
 
-PARSER_VERSION = "1.0.0"
+#: Bumped whenever the parser's output for some text changes, so stored
+#: articles can be told apart by the parser that read them.
+PARSER_VERSION = "2.0.0"
+
+#: The gender evidence the text gave, as stored in ``speakers.gender``.
+GENDERS = {"f": "female", "m": "male"}
 
 log = logging.getLogger(__name__)
 
@@ -126,10 +131,12 @@ def _parse(
                 speaker_mention=att.mention if ent else None,
                 cue=att.cue if ent else None,
                 fragment=frag,
+                rule=att.rule,
             )
         )
     speakers = tuple(
-        Speaker(e.name, e.kind, tuple(a for a in e.aliases if a != e.name))
+        Speaker(e.name, e.kind, tuple(a for a in e.aliases if a != e.name),
+                gender=GENDERS.get(e.gender or "") if e.kind == "person" else None)
         for e in speaking.values()
     )
     return tuple(quotes), speakers

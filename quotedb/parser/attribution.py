@@ -237,6 +237,9 @@ class Attributor:
         if not toks:
             return state
         lead_ent = self._leading_subject(toks)
+        state.lead = lead_ent
+        if toks[-1].text == ":" and _may_speak(lead_ent):
+            state.speaker = lead_ent  # "Sanders made the following comment:" ¶ “…”
         if not busy:
             return state
         self._note_groups(toks, 0, hi)
@@ -262,7 +265,6 @@ class Attributor:
             if att.entity is not None:
                 last_speaker = att.entity
                 self.art.mentioned(att.entity.name)
-        state.lead = lead_ent
         cue_ent = None
         if cues:
             ci = cues[0]
@@ -273,9 +275,7 @@ class Attributor:
         # explained"): _leading_subject only records subjects of known kind.
         if cue_ent is not None and (cue_ent is not lead_ent or cue_ent.kind is None):
             self.art.mentioned(cue_ent.name)
-        state.speaker = last_speaker or cue_ent
-        if state.speaker is None and toks[-1].text == ":" and _may_speak(lead_ent):
-            state.speaker = lead_ent  # "Sanders made the following comment:" ¶ “…”
+        state.speaker = last_speaker or cue_ent or state.speaker
         return state
 
     def attribute(self, ctx: QuoteContext) -> Attribution:

@@ -154,7 +154,7 @@ def _np_word(t: Tok, first: bool) -> str | None:
     if low in lx.DETERMINERS:
         return "det"
     if t.is_cap:
-        if t.text in lx.NON_NAME_CAPS and not (first and t.text in lx.TITLE_WORDS):
+        if t.text in lx.NON_NAME_CAPS and t.text not in lx.TITLE_WORDS:
             return None
         return "cap"
     if low in lx.PERSON_ROLES or low in lx.GROUP_NOUNS or low in lx.DOCUMENT_NOUNS:
@@ -241,6 +241,8 @@ def np_forward(toks: list[Tok], start: int, hi: int | None = None) -> tuple[int,
     if k >= hi:
         return None
     first_role = _np_word(toks[k], first=True)
+    if first_role is None and _modifies_role(toks, k, hi):
+        first_role = "mod"  # "said lead author Dr. Ana Ruiz"
     if first_role is None or first_role in ("prep", "dot", "part"):
         return None
     if first_role == "pron":
@@ -251,7 +253,7 @@ def np_forward(toks: list[Tok], start: int, hi: int | None = None) -> tuple[int,
     last_good = k
     while k < hi:
         role = _np_word(toks[k], first=False)
-        if role is None and first_role == "det" and _modifies_role(toks, k, hi):
+        if role is None and first_role in ("det", "mod") and _modifies_role(toks, k, hi):
             role = "mod"  # "an Egyptian education official"
         if role is None or role in ("pron", "det") and toks[k - 1].low not in lx.NP_PREPOSITIONS:
             break
@@ -324,6 +326,13 @@ def classify(toks: list[Tok], rng: tuple[int, int], text: str) -> Mention | None
         if t.low in lx.NP_PREPOSITIONS and head_words:
             break
         head_words.append(t)
+    rest = words[len(head_words) + 1 :]
+    if (len(head_words) < len(words) and head_words[-1].text in lx.ORG_WORDS and rest
+            and all(w.is_cap or w.low in lx.NP_PREPOSITIONS for w in rest)):
+        # "the Center for American Progress", "Bank of America": one name.
+        named = words[1:] if head_words[0].low in lx.DETERMINERS else words
+        return Mention(surface, "name", name=text[named[0].start : named[-1].end],
+                       kind="organisation")
     det = head_words[0].low in lx.DETERMINERS
     content = head_words[1:] if det else head_words
     noun_at = -1
