@@ -518,14 +518,17 @@ def eval_command(gold: Path, articles_dir: Path | None, fmt: str, show_errors: b
     except (ValueError, OSError) as exc:
         raise click.ClickException(str(exc)) from exc
     figures = report.as_dict()
+    by_kind = report.recall_by_kind()
     if fmt == "json":
-        payload: dict[str, Any] = dict(figures)
+        payload: dict[str, Any] = {**figures, "recall_by_kind": by_kind}
         if show_errors:
             payload["errors"] = [error.as_dict() for error in report.errors]
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
         return
     for key, value in figures.items():
         click.echo(f"{key:<18}{value:.3f}" if isinstance(value, float) else f"{key:<18}{value}")
+    for kind, row in by_kind.items():
+        click.echo(f"{'recall ' + kind:<18}{row['recall']:.3f}  {row['matched']}/{row['total']}")
     if show_errors:
         for error in report.errors:
             click.echo(f"{error.article}\t{error.kind}\t{error.start}\tgold={error.gold_speaker!r}"

@@ -13,8 +13,15 @@ The matching rules are fixed so that figures compare with other tools:
   one of its ``aliases`` (case-folded, punctuation dropped, a leading "the"
   dropped, whitespace collapsed). Speaker accuracy is over matched gold
   quotes with a non-null speaker.
+* A gold quote marked ``speaker_unresolvable`` (the text names nobody who
+  could be the speaker) or ``speaker_unscored`` (nobody checked) has its
+  speaker left unscored: any answer is accepted, it is not in speaker
+  accuracy, and end to end it counts as soon as the quote matched.
 * End to end, a matched quote counts only when its speaker is right too (a
   null gold speaker needs a null prediction).
+* Gold quotes may carry a ``kind`` (:data:`KINDS`); quote recall is also
+  reported per kind, over required gold quotes, to show which kind of
+  quotation the parser misses.
 
 A ratio whose denominator is zero is 1.0: nothing was there to get wrong.
 """
@@ -48,6 +55,9 @@ _SPACES = regex.compile(r"\s+")
 
 ERROR_KINDS = ("missed", "spurious", "wrong_speaker")
 
+#: Values of a gold quote's ``kind``, in report order (see shared/devsets/README.md).
+KINDS = ("direct", "partial", "multi_paragraph", "exotic", "unmarked")
+
 
 class GoldFileError(ValueError):
     """A gold file line is not a valid annotation (the message names file and line)."""
@@ -62,6 +72,14 @@ class GoldQuote:
     aliases: tuple[str, ...] = ()
     optional: bool = False
     start: int | None = None
+    kind: str | None = None
+    speaker_unresolvable: bool = False
+    speaker_unscored: bool = False
+
+    @property
+    def speaker_scored(self) -> bool:
+        """Whether the speaker counts: not when nobody could or did decide it."""
+        return not (self.speaker_unresolvable or self.speaker_unscored)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +100,8 @@ class EvalError:
     start: int | None
     gold_speaker: str | None
     predicted_speaker: str | None
+    #: The parser rule that attributed the prediction, when the parser says.
+    rule: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """Plain dict for JSON output."""
@@ -99,6 +119,9 @@ class EvalReport:
     speaker_correct: int = 0
     speaker_total: int = 0
     end_to_end_correct: int = 0
+    #: Required gold quotes per ``kind``, and how many of them matched.
+    kind_gold: Counter[str] = field(default_factory=Counter)
+    kind_matched: Counter[str] = field(default_factory=Counter)
     errors: list[EvalError] = field(default_factory=list)
 
     @property
@@ -142,6 +165,18 @@ class EvalReport:
             "speaker_correct": self.speaker_correct,
             "speaker_total": self.speaker_total,
             "articles": self.articles,
+        }
+
+    def recall_by_kind(self) -> dict[str, dict[str, float | int]]:
+        """Quote recall per gold ``kind`` present, in :data:`KINDS` order."""
+        return {
+            kind: {
+                "matched": self.kind_matched[kind],
+                "total": self.kind_gold[kind],
+                "recall": _ratio(self.kind_matched[kind], self.kind_gold[kind]),
+            }
+            for kind in KINDS
+            if self.kind_gold[kind]
         }
 
 
@@ -241,12 +276,18 @@ def score_article(
     optional_p = {pi for gi, pi in pairs if gold[gi].optional}
     report.articles += 1
     report.gold_quotes += sum(1 for g in gold if not g.optional)
+    report.kind_gold.update(g.kind for g in gold if g.kind and not g.optional)
     report.predicted_quotes += len(preds) - len(optional_p)
     for gi, pi in pairs:
         g, p = gold[gi], preds[pi]
         if g.optional:
             continue
         report.matched += 1
+        if g.kind:
+            report.kind_matched[g.kind] += 1
+        if not g.speaker_scored:
+            report.end_to_end_correct += 1
+            continue
         right = speaker_right(g, p.speaker)
         if g.speaker is not None:
             report.speaker_total += 1
@@ -254,15 +295,22 @@ def score_article(
         if right:
             report.end_to_end_correct += 1
         else:
-            report.errors.append(
-                EvalError(name, "wrong_speaker", g.text, g.start, g.speaker, p.speaker)
-            )
+            report.errors.append(EvalError(
+                name, "wrong_speaker", g.text, g.start, g.speaker, p.speaker, _rule(p)
+            ))
     for gi, g in enumerate(gold):
         if gi not in matched_g and not g.optional:
             report.errors.append(EvalError(name, "missed", g.text, g.start, g.speaker, None))
     for pi, p in enumerate(preds):
         if pi not in matched_p:
-            report.errors.append(EvalError(name, "spurious", p.text, p.start, None, p.speaker))
+            report.errors.append(
+                EvalError(name, "spurious", p.text, p.start, None, p.speaker, _rule(p))
+            )
+
+
+def _rule(quote: Quote) -> str | None:
+    """The name of the rule that attributed ``quote``, if the parser records one."""
+    return getattr(quote, "rule", None)
 
 
 def _field_error(path: Path, lineno: int, what: str) -> GoldFileError:
@@ -279,6 +327,9 @@ def _gold_quote(raw: Any, path: Path, lineno: int) -> GoldQuote:
     aliases = raw.get("aliases", []) or []
     optional = raw.get("optional", False)
     start = raw.get("start")
+    kind = raw.get("kind")
+    unresolvable = raw.get("speaker_unresolvable", False)
+    unscored = raw.get("speaker_unscored", False)
     if not isinstance(text, str):
         raise _field_error(path, lineno, "quote 'text' must be a string")
     if speaker is not None and not isinstance(speaker, str):
@@ -289,7 +340,15 @@ def _gold_quote(raw: Any, path: Path, lineno: int) -> GoldQuote:
         raise _field_error(path, lineno, "quote 'optional' must be true or false")
     if start is not None and (not isinstance(start, int) or isinstance(start, bool)):
         raise _field_error(path, lineno, "quote 'start' must be an integer")
-    return GoldQuote(text, speaker, tuple(aliases), optional, start)
+    if kind is not None and kind not in KINDS:
+        raise _field_error(path, lineno, f"quote 'kind' must be one of {', '.join(KINDS)}")
+    if not isinstance(unresolvable, bool):
+        raise _field_error(path, lineno, "quote 'speaker_unresolvable' must be true or false")
+    if not isinstance(unscored, bool):
+        raise _field_error(path, lineno, "quote 'speaker_unscored' must be true or false")
+    return GoldQuote(
+        text, speaker, tuple(aliases), optional, start, kind, unresolvable, unscored
+    )
 
 
 def read_gold(path: Path) -> list[GoldArticle]:

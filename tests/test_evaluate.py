@@ -30,9 +30,10 @@ def write_case(tmp_path: Path, article: str, quotes: list[dict]) -> Path:
 
 
 def q(text: str, speaker: str | None, aliases: list[str] | None = None,
-      optional: bool = False) -> dict:
-    """A gold quote object."""
-    return {"text": text, "speaker": speaker, "aliases": aliases or [], "optional": optional}
+      optional: bool = False, **extra: object) -> dict:
+    """A gold quote object; ``extra`` adds keys such as ``kind``."""
+    return {"text": text, "speaker": speaker, "aliases": aliases or [], "optional": optional,
+            **extra}
 
 
 ARTICLE = (
@@ -105,6 +106,62 @@ def test_null_gold_speaker_needs_null_prediction(tmp_path: Path) -> None:
     assert report.end_to_end_correct == 1
 
 
+def test_unresolvable_speaker_is_not_scored(tmp_path: Path) -> None:
+    # The parser names Amy Lo and Ben Ode; the gold says nobody could tell (null, or a
+    # pronoun), so neither answer is wrong and neither counts in speaker accuracy.
+    gold = write_case(tmp_path, ARTICLE, [
+        q("We trained hard all winter and it showed today.", None, ["she"],
+          speaker_unresolvable=True),
+        q("Nobody expected us to get this far", "he", speaker_unresolvable=True),
+    ])
+    report = evaluate(gold)
+    assert (report.matched, report.speaker_total, report.speaker_correct) == (2, 0, 0)
+    assert report.end_to_end_correct == 2 and report.end_to_end_f1 == 1.0
+    assert report.errors == []
+
+
+def test_unresolvable_speaker_still_needs_the_quote(tmp_path: Path) -> None:
+    gold = write_case(tmp_path, ARTICLE, [
+        q("We trained hard all winter and it showed today.", "Amy Lo"),
+        q("Nobody expected us to get this far", "Ben Ode"),
+        q("A quote that the parser never saw at all", None, speaker_unresolvable=True),
+    ])
+    report = evaluate(gold)
+    assert (report.gold_quotes, report.matched, report.end_to_end_correct) == (3, 2, 2)
+    assert [e.kind for e in report.errors] == ["missed"]
+
+
+def test_speaker_unscored_on_optional_quote_is_harmless(tmp_path: Path) -> None:
+    gold = write_case(tmp_path, ARTICLE, [
+        q("We trained hard all winter and it showed today.", None, optional=True,
+          speaker_unscored=True),
+        q("Nobody expected us to get this far", "Ben Ode"),
+    ])
+    report = evaluate(gold)
+    assert (report.gold_quotes, report.predicted_quotes, report.speaker_total) == (1, 1, 1)
+    assert report.end_to_end_f1 == 1.0 and report.errors == []
+
+
+def test_recall_by_kind_counts_required_gold_quotes(tmp_path: Path) -> None:
+    gold = write_case(tmp_path, ARTICLE, [
+        q("We trained hard all winter and it showed today.", "Amy Lo", kind="direct"),
+        q("Nobody expected us to get this far", "Ben Ode", kind="direct"),
+        q("A quote that the parser never saw at all", "Ben Ode", kind="direct"),
+        q("miracle", None, kind="partial"),
+        q("a long partial quote nobody marked", None, optional=True, kind="partial"),
+        q("Unlabelled quote the parser never saw", "Ben Ode"),
+    ])
+    assert evaluate(gold).recall_by_kind() == {
+        "direct": {"matched": 2, "total": 3, "recall": 2 / 3},
+        "partial": {"matched": 0, "total": 1, "recall": 0.0},
+    }
+
+
+def test_no_kinds_no_recall_by_kind(tmp_path: Path) -> None:
+    gold = write_case(tmp_path, ARTICLE, [q("Nobody expected us to get this far", "Ben Ode")])
+    assert evaluate(gold).recall_by_kind() == {}
+
+
 @pytest.mark.parametrize(
     ("gold_text", "matched"),
     [
@@ -153,6 +210,12 @@ def test_missing_article(tmp_path: Path) -> None:
         pytest.param('{"article": "a.txt", "quotes": [{"speaker": "x"}]}', id="no-text"),
         pytest.param('{"article": "a.txt", "quotes": [{"text": "t", "optional": "y"}]}',
                      id="bad-optional"),
+        pytest.param('{"article": "a.txt", "quotes": [{"text": "t", "kind": "quip"}]}',
+                     id="bad-kind"),
+        pytest.param('{"article": "a.txt", "quotes": [{"text": "t", '
+                     '"speaker_unresolvable": 1}]}', id="bad-unresolvable"),
+        pytest.param('{"article": "a.txt", "quotes": [{"text": "t", '
+                     '"speaker_unscored": "yes"}]}', id="bad-unscored"),
     ],
 )
 def test_malformed_gold_line_names_file_and_line(tmp_path: Path, line: str) -> None:
