@@ -24,6 +24,10 @@ The matching rules are fixed so that figures compare with other tools:
   quotation the parser misses.
 
 A ratio whose denominator is zero is 1.0: nothing was there to get wrong.
+
+Several gold sets can be scored in one run (:func:`gold_sets`); their total
+sums the counts and recomputes the figures, so a big set weighs more than a
+small one, as it would if the sets were one file.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -59,8 +63,16 @@ ERROR_KINDS = ("missed", "spurious", "wrong_speaker")
 KINDS = ("direct", "partial", "multi_paragraph", "exotic", "unmarked")
 
 
+#: The file name ``quotedb eval`` looks for in a folder argument.
+GOLD_FILE = "gold.jsonl"
+
+
 class GoldFileError(ValueError):
     """A gold file line is not a valid annotation (the message names file and line)."""
+
+
+class NoGoldFile(ValueError):
+    """A folder given as a gold set holds no gold.jsonl at any depth."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +190,16 @@ class EvalReport:
             for kind in KINDS
             if self.kind_gold[kind]
         }
+
+
+def total(reports: Iterable[EvalReport]) -> EvalReport:
+    """The reports' counts summed: figures are recomputed, never averaged."""
+    out = EvalReport()
+    for report in reports:
+        # Every field adds: counts as ints, kinds as Counters, errors as lists.
+        for f in fields(EvalReport):
+            setattr(out, f.name, getattr(out, f.name) + getattr(report, f.name))
+    return out
 
 
 def _ratio(num: int, den: int) -> float:
@@ -402,3 +424,152 @@ def evaluate(gold_path: Path, articles_dir: Path | None = None) -> EvalReport:
         parsed = parse_article(text)
         score_article(report, art.article, art.quotes, parsed.quotes)
     return report
+
+
+@dataclass(frozen=True, slots=True)
+class GoldSet:
+    """One gold file, the folder its articles are in, and the name it is reported by."""
+
+    name: str
+    gold: Path
+    articles: Path
+
+
+def gold_sets(paths: Iterable[Path]) -> list[GoldSet]:
+    """The gold sets ``quotedb eval`` arguments name, in argument order.
+
+    Each argument is a gold file, whose articles sit beside it, or a folder
+    searched recursively for :data:`GOLD_FILE`, one set per file named by its
+    folder relative to the argument (``peer-cases/textacy``). A folder right
+    after a gold file that holds no other gold file is that file's articles
+    folder, which keeps the older ``eval GOLD ARTICLES_DIR`` form working. A set
+    named twice is scored once, so no total counts it twice.
+
+    Raises:
+        NoGoldFile: a folder holds no gold file and follows no gold file.
+    """
+    sets: list[GoldSet] = []
+    after_file = False
+    for path in map(Path, paths):
+        if path.is_file():
+            name = path.resolve().parent.name if path.name == GOLD_FILE else path.stem
+            sets.append(GoldSet(name, path, path.parent))
+            after_file = True
+            continue
+        found = sorted(path.rglob(GOLD_FILE))
+        if after_file and all(gold.samefile(sets[-1].gold) for gold in found):
+            last = sets.pop()
+            sets.append(GoldSet(last.name, last.gold, path))
+        elif not found:
+            raise NoGoldFile(f"{path}: no {GOLD_FILE} in this folder or below it")
+        for gold in found:
+            relative = gold.parent.relative_to(path).as_posix()
+            name = path.resolve().name if relative == "." else relative
+            sets.append(GoldSet(name, gold, gold.parent))
+        after_file = False
+    unique: dict[tuple[Path, Path], GoldSet] = {}
+    for gold_set in sets:
+        unique.setdefault((gold_set.gold.resolve(), gold_set.articles.resolve()), gold_set)
+    return list(unique.values())
+
+
+#: Result of scoring one set.
+SetResult = tuple[GoldSet, EvalReport]
+
+
+def evaluate_sets(sets: Iterable[GoldSet]) -> list[SetResult]:
+    """Score the parser on each gold set."""
+    return [(gold_set, evaluate(gold_set.gold, gold_set.articles)) for gold_set in sets]
+
+
+def _figures(report: EvalReport) -> dict[str, Any]:
+    """A report's figures, counts and recall per kind: one JSON object."""
+    return {**report.as_dict(), "recall_by_kind": report.recall_by_kind()}
+
+
+def eval_payload(results: Sequence[SetResult], with_errors: bool = False) -> dict[str, Any]:
+    """The JSON document of a run: the total's figures at the top, then one per set.
+
+    The total stays at the top level so that readers of the one-set document
+    (``r["quote_f1"]``) read the same keys for several sets.
+    """
+    payload = _figures(total(report for _, report in results))
+    payload["sets"] = [
+        {"set": gold_set.name, "gold": str(gold_set.gold), **_figures(report)}
+        for gold_set, report in results
+    ]
+    if with_errors:
+        payload["errors"] = [
+            {"set": gold_set.name, **error.as_dict()}
+            for gold_set, report in results
+            for error in report.errors
+        ]
+    return payload
+
+
+#: Table columns: heading, and how a cell is read from (set name, report).
+_COLUMNS: tuple[tuple[str, Any], ...] = (
+    ("articles", lambda r: f"{r.articles}"),
+    ("gold", lambda r: f"{r.gold_quotes}"),
+    ("predicted", lambda r: f"{r.predicted_quotes}"),
+    ("quote P", lambda r: f"{r.quote_precision:.3f}"),
+    ("quote R", lambda r: f"{r.quote_recall:.3f}"),
+    ("quote F1", lambda r: f"{r.quote_f1:.3f}"),
+    ("speaker acc", lambda r: f"{r.speaker_accuracy:.3f}"),
+    ("end-to-end F1", lambda r: f"{r.end_to_end_f1:.3f}"),
+)
+
+
+def format_table(results: Sequence[SetResult]) -> str:
+    """One row per set, then the total: what ``quotedb eval`` prints for several sets."""
+    rows = [(gold_set.name, report) for gold_set, report in results]
+    rows.append(("total", total(report for _, report in results)))
+    width = max(len(name) for name, _ in rows + [("set", EvalReport())])
+    lines = ["  ".join([f"{'set':<{width}}", *(heading for heading, _ in _COLUMNS)])]
+    for name, report in rows:
+        cells = (f"{cell(report):>{len(heading)}}" for heading, cell in _COLUMNS)
+        lines.append("  ".join([f"{name:<{width}}", *cells]))
+    return "\n".join(lines) + "\n"
+
+
+def format_kinds(report: EvalReport) -> str:
+    """Quote recall per gold kind, a line each (nothing when no quote has a kind)."""
+    by_kind = report.recall_by_kind()
+    if not by_kind:
+        return ""
+    width = max(len(kind) for kind in KINDS) + 2
+    return "recall by kind\n" + "".join(
+        f"  {kind:<{width}}{row['recall']:.3f}  {row['matched']}/{row['total']}\n"
+        for kind, row in by_kind.items()
+    )
+
+
+def format_error(set_name: str, error: EvalError) -> str:
+    """One tab-separated line per error, the quote text cut to 80 characters."""
+    return (
+        f"{set_name}\t{error.article}\t{error.kind}\t{error.start}\tgold={error.gold_speaker!r}"
+        f"\tpredicted={error.predicted_speaker!r}\trule={error.rule!r}\t{error.text[:80]!r}"
+    )
+
+
+def format_report(results: Sequence[SetResult], with_errors: bool = False) -> str:
+    """What ``quotedb eval`` prints: one set's figures, or a table of several sets.
+
+    One set prints a figure a line, as ``quotedb eval`` always has.
+    """
+    if len(results) == 1:
+        report = results[0][1]
+        text = "".join(
+            f"{key:<18}{value:.3f}\n" if isinstance(value, float) else f"{key:<18}{value}\n"
+            for key, value in report.as_dict().items()
+        ) + format_kinds(report)
+    else:
+        kinds = format_kinds(total(report for _, report in results))
+        text = format_table(results) + (f"\n{kinds}" if kinds else "")
+    if with_errors:
+        text += "".join(
+            format_error(gold_set.name, error) + "\n"
+            for gold_set, report in results
+            for error in report.errors
+        )
+    return text
