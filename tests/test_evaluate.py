@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
+from bench import bench_accuracy
 from quotedb.evaluate import (
     EvalError,
     EvalReport,
@@ -417,3 +418,55 @@ def test_seed_figures() -> None:
         "quote_precision", "quote_recall", "quote_f1", "speaker_accuracy", "end_to_end_f1",
         "gold_quotes", "predicted_quotes", "matched", "speaker_correct", "speaker_total",
     }
+
+
+# --- bench/bench_accuracy.py ----------------------------------------------------------
+
+
+def bench_layout(tmp_path: Path) -> Path:
+    """A checkout with seeds beside a shared/devsets folder of two sets; the checkout."""
+    repo = tmp_path / "repo"
+    write_case(repo / "seeds", ARTICLE, PERFECT)
+    write_case(tmp_path / "shared" / "devsets" / "peer" / "x", ARTICLE, HALF)
+    write_case(tmp_path / "shared" / "devsets" / "polnear", ARTICLE, PERFECT)
+    return repo
+
+
+def test_bench_accuracy_scores_the_seeds_and_every_devset(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert bench_accuracy.main(["--root", str(bench_layout(tmp_path))]) == 0
+    rows = [line.split()[:7] for line in capsys.readouterr().out.splitlines()[1:]]
+    assert rows == [
+        ["seeds", "1", "2", "2", "1.000", "1.000", "1.000"],
+        ["peer/x", "1", "2", "2", "0.500", "0.500", "0.500"],
+        ["polnear", "1", "2", "2", "1.000", "1.000", "1.000"],
+        ["total", "3", "6", "6", "0.833", "0.833", "0.833"],
+    ]
+
+
+def test_bench_accuracy_json_and_absent_seeds(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = bench_layout(tmp_path)
+    (repo / "seeds" / "gold.jsonl").unlink()
+    assert bench_accuracy.main(["--root", str(repo), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert [s["set"] for s in report["sets"]] == ["peer/x", "polnear"]
+    assert report["gold_quotes"] == 4 and report["quote_f1"] == 0.75
+
+
+def test_bench_accuracy_errors_of_one_set(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert bench_accuracy.main(["--root", str(bench_layout(tmp_path)), "--errors", "peer/x"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line for line in lines if not line.startswith(" ")] == [
+        "missed: 1, rule None 1", "spurious: 1, rule None 1", "wrong_speaker: 0"]
+    assert lines[1].split("\t")[:3] == ["  peer/x", "a.txt", "missed"]
+
+
+def test_bench_accuracy_without_any_set_fails(tmp_path: Path) -> None:
+    with pytest.raises(SystemExit) as info:
+        bench_accuracy.main(["--root", str(tmp_path / "repo")])
+    assert info.value.code == 2
