@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -507,8 +507,8 @@ def eval_payload(results: Sequence[SetResult], with_errors: bool = False) -> dic
     return payload
 
 
-#: Table columns: heading, and how a cell is read from (set name, report).
-_COLUMNS: tuple[tuple[str, Any], ...] = (
+#: Table columns: heading, and how a cell is read from a report.
+_COLUMNS: tuple[tuple[str, Callable[[EvalReport], str]], ...] = (
     ("articles", lambda r: f"{r.articles}"),
     ("gold", lambda r: f"{r.gold_quotes}"),
     ("predicted", lambda r: f"{r.predicted_quotes}"),
@@ -524,7 +524,7 @@ def format_table(results: Sequence[SetResult]) -> str:
     """One row per set, then the total: what ``quotedb eval`` prints for several sets."""
     rows = [(gold_set.name, report) for gold_set, report in results]
     rows.append(("total", total(report for _, report in results)))
-    width = max(len(name) for name, _ in rows + [("set", EvalReport())])
+    width = max(len("set"), *(len(name) for name, _ in rows))
     lines = ["  ".join([f"{'set':<{width}}", *(heading for heading, _ in _COLUMNS)])]
     for name, report in rows:
         cells = (f"{cell(report):>{len(heading)}}" for heading, cell in _COLUMNS)
