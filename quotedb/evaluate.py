@@ -62,7 +62,6 @@ ERROR_KINDS = ("missed", "spurious", "wrong_speaker")
 #: Values of a gold quote's ``kind``, in report order (see shared/devsets/README.md).
 KINDS = ("direct", "partial", "multi_paragraph", "exotic", "unmarked")
 
-
 #: The file name ``quotedb eval`` looks for in a folder argument.
 GOLD_FILE = "gold.jsonl"
 
