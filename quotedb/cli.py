@@ -493,43 +493,36 @@ def browse(app: App, port: int, open_browser: bool) -> None:
 
 
 @cli.command("eval")
-@click.argument("gold", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.argument("articles_dir", required=False,
-                type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("paths", metavar="GOLD_OR_DIR...", nargs=-1, required=True,
+                type=click.Path(exists=True, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
 @click.option("--errors", "show_errors", is_flag=True,
               help="List every missed, spurious and wrongly attributed quote.")
-def eval_command(gold: Path, articles_dir: Path | None, fmt: str, show_errors: bool) -> None:
+def eval_command(paths: tuple[Path, ...], fmt: str, show_errors: bool) -> None:
     """Score the parser against hand-annotated gold quotes.
 
-    GOLD is a JSON Lines file, one article per line:
-    {"article", "quotes": [{"text", "speaker", "aliases", "optional", "start"}]}.
-    ARTICLES_DIR defaults to GOLD's folder.
+    Each argument is a gold file, a JSON Lines file with one article per line,
+    {"article", "quotes": [{"text", "speaker", "aliases", "optional", "start"}]},
+    whose articles sit beside it; or a folder searched for gold.jsonl files,
+    one set each. A folder right after a gold file, with no gold.jsonl of its
+    own, holds that file's articles. Several sets print a row each and a total.
 
     \b
     Example:
         quotedb eval seeds/gold.jsonl seeds --format json
+        quotedb eval seeds ../shared/devsets
     """
-    from .evaluate import evaluate
+    from .evaluate import eval_payload, evaluate_sets, format_report, gold_sets
 
     try:
-        report = evaluate(gold, articles_dir)
+        results = evaluate_sets(gold_sets(paths))
     except (ValueError, OSError) as exc:
         raise click.ClickException(str(exc)) from exc
-    figures = report.as_dict()
     if fmt == "json":
-        payload: dict[str, Any] = dict(figures)
-        if show_errors:
-            payload["errors"] = [error.as_dict() for error in report.errors]
-        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
-        return
-    for key, value in figures.items():
-        click.echo(f"{key:<18}{value:.3f}" if isinstance(value, float) else f"{key:<18}{value}")
-    if show_errors:
-        for error in report.errors:
-            click.echo(f"{error.article}\t{error.kind}\t{error.start}\tgold={error.gold_speaker!r}"
-                       f"\tpredicted={error.predicted_speaker!r}\t{error.text[:80]!r}")
+        click.echo(json.dumps(eval_payload(results, show_errors), indent=2, ensure_ascii=False))
+    else:
+        click.echo(format_report(results, show_errors), nl=False)
 
 
 # --- migrations -----------------------------------------------------------
