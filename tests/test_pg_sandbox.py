@@ -161,11 +161,14 @@ def _server_state(url: str) -> dict[str, Any]:
     try:
         with engine.connect() as connection:
             return {
+                # This database's reader, and who is a superuser: other test
+                # runs on the same server make and drop roles of their own.
                 "roles": connection.execute(text(
                     "SELECT r.rolname, r.rolsuper, r.rolcreaterole, r.rolcreatedb, "
                     "array(SELECT b.rolname FROM pg_auth_members m JOIN pg_roles b "
                     "ON b.oid = m.roleid WHERE m.member = r.oid ORDER BY 1) "
-                    "FROM pg_roles r ORDER BY 1")).all(),
+                    "FROM pg_roles r WHERE r.rolsuper "
+                    "OR r.rolname = current_database() || '_reader' ORDER BY 1")).all(),
                 "slots": connection.execute(text(
                     "SELECT slot_name FROM pg_replication_slots ORDER BY 1")).all(),
                 "stats_reset": connection.execute(text(
