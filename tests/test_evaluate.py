@@ -98,7 +98,8 @@ def test_missed_spurious_and_wrong_speaker(tmp_path: Path) -> None:
     assert report.quote_precision == 0.5 and report.quote_recall == 0.5
     assert report.end_to_end_f1 == 0.0
     wrong = next(e for e in report.errors if e.kind == "wrong_speaker")
-    assert wrong == EvalError("a.txt", "wrong_speaker", wrong.text, None, "Cy Dee", "Amy Lo")
+    assert wrong == EvalError("a.txt", "wrong_speaker", wrong.text, None, "Cy Dee", "Amy Lo",
+                              "before")
 
 
 def test_speaker_matches_alias_after_normalising(tmp_path: Path) -> None:
