@@ -354,7 +354,7 @@ def test_eval_folder_argument_finds_every_gold_file(tmp_path: Path) -> None:
     report = json.loads(result.stdout)
     assert [s["set"] for s in report["sets"]] == ["peer/x", "polnear"]
     assert sorted((e["set"], e["kind"], e["rule"]) for e in report["errors"]) == [
-        ("polnear", "missed", None), ("polnear", "spurious", None)]
+        ("polnear", "missed", None), ("polnear", "spurious", "after")]
 
 
 def test_eval_errors_in_text_name_the_set(tmp_path: Path) -> None:
@@ -463,7 +463,7 @@ def test_bench_accuracy_errors_of_one_set(
     assert bench_accuracy.main(["--root", str(bench_layout(tmp_path)), "--errors", "peer/x"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert [line for line in lines if not line.startswith(" ")] == [
-        "missed: 1, rule None 1", "spurious: 1, rule None 1", "wrong_speaker: 0"]
+        "missed: 1, rule None 1", "spurious: 1, rule after 1", "wrong_speaker: 0"]
     assert lines[1].split("\t")[:3] == ["  peer/x", "a.txt", "missed"]
 
 

@@ -52,7 +52,7 @@ def _after(at: Attributor, toks: list[Tok], qi: int, span: QuoteSpan) -> Attribu
         new_sentence = ended and toks[a].is_cap and toks[a].low != "according"
         if rng is None or new_sentence:
             return None
-        return _attrib(at, at.mention(toks, rng), _cue_text(toks, a), "after-inverted")
+        return _attrib(at, at.mention(toks, rng), _cue_text(toks, a), "after")
     rng = np_forward(toks, a)
     if rng is None:
         return None
