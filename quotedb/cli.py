@@ -28,6 +28,7 @@ from .errors import QuotedbError
 from .export import EXPORT_FORMATS, FORMATS, jsonable, write_rows
 from .formats import FORMAT_GLOBS, INPUT_FORMATS, FieldMap, format_for
 from .ingest import Outcome, ingest_paths
+from .outfile import refuse_database_files, staged_output
 from .parquet import write_parquet
 from .sources import DEFAULT_MAX_BYTES, SourceFile, find_sources
 from .stats import corpus_stats, format_stats
@@ -404,41 +405,45 @@ def export(app: App, fmt: str, output: Path | None, raw: bool, jobs: int | None,
     """
     if fmt == "parquet" and output is None:
         raise click.UsageError("--format parquet writes a file: give -o FILE")
+    if output is not None:
+        refuse_database_files(output, db.sqlite_path(db.resolve_url(app.db)))
     flt = _filter(**filters)
     with app.engine() as engine:
-        if fmt == "parquet":
-            assert output is not None
-            count = _export_parquet(engine, flt, output)
-        else:
-            def write(out: TextIO) -> int:
-                if fmt == "csv":
-                    return export_csv(engine, flt, out, raw=raw, jobs=jobs or os.cpu_count() or 1,
-                                      tmp_dir=output.parent if output else None)
-                with Session(engine) as session:
-                    stmt = queries.select_quotes(session, flt)
-                    # Core rows on the session's connection: no ORM step per row.
-                    rows = session.connection().execute(stmt.execution_options(yield_per=2000))
-                    return write_rows(rows, queries.QUOTE_COLUMNS, fmt, out, raw=raw)
+        def write(out: TextIO, parts: Path | None) -> int:
+            if fmt == "csv":
+                return export_csv(engine, flt, out, raw=raw, jobs=jobs or os.cpu_count() or 1,
+                                  tmp_dir=parts)
+            with Session(engine) as session:
+                stmt = queries.select_quotes(session, flt)
+                # Core rows on the session's connection: no ORM step per row.
+                rows = session.connection().execute(stmt.execution_options(yield_per=2000))
+                return write_rows(rows, queries.QUOTE_COLUMNS, fmt, out, raw=raw)
 
-            if output is None:
-                count = write(sys.stdout)
-            else:
-                try:
-                    with open(output, "w", encoding="utf-8", newline="",
-                              buffering=1 << 20) as handle:
-                        count = write(handle)
-                except OSError as exc:
-                    raise click.ClickException(
-                        f"{output}: cannot write: {exc.strerror}") from exc
+        if output is None:
+            count = write(sys.stdout, None)
+        else:
+            try:
+                # Made beside the output and renamed over it once complete.
+                with staged_output(output) as staged:
+                    if fmt == "parquet":
+                        count = _export_parquet(engine, flt, staged.path, output)
+                    else:
+                        with open(staged.path, "w", encoding="utf-8", newline="",
+                                  buffering=1 << 20) as handle:
+                            count = write(handle, staged.folder)
+            except OSError as exc:
+                raise click.ClickException(
+                    f"{output}: cannot write: {exc.strerror or exc}") from exc
     app.say(f"exported {count} quotes" + (f" to {output}" if output else ""))
 
 
-def _export_parquet(engine: Engine, flt: queries.QuoteFilter, output: Path) -> int:
+def _export_parquet(engine: Engine, flt: queries.QuoteFilter, path: Path, output: Path) -> int:
+    """Write the quotes to ``path`` as Parquet; errors name ``output``, the user's file."""
     with Session(engine) as session:
         stmt = queries.select_quotes(session, flt)
         rows = session.connection().execute(stmt.execution_options(yield_per=2000))
         try:
-            return write_parquet(rows, queries.QUOTE_COLUMNS, output,
+            return write_parquet(rows, queries.QUOTE_COLUMNS, path,
                                  types=[c.type.python_type for c in stmt.selected_columns])
         except (ImportError, OSError) as exc:
             raise click.ClickException(f"{output}: {exc}") from exc
