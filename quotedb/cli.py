@@ -41,13 +41,42 @@ class QuotedbGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            sys.stdout.flush()  # a reader gone early shows here, not at interpreter exit
+            return result
+        except BrokenPipeError:
+            # `quotedb export | head -1`: the reader has what it wanted. End
+            # quietly with the status a shell shows for coreutils killed by
+            # SIGPIPE (128 + 13) rather than Click's 1, which reads as a failure.
+            _discard_stdout()
+            ctx.exit(SIGPIPE_STATUS)
         except QuotedbError as exc:
             raise click.ClickException(str(exc)) from exc
         except OperationalError as exc:
             raise click.ClickException(f"database error: {_first_line(exc.orig)}") from exc
         except SQLAlchemyError as exc:
             raise click.ClickException(f"database error: {_first_line(exc)}") from exc
+
+
+#: The exit status for a closed stdout pipe: what shells report for SIGPIPE.
+SIGPIPE_STATUS = 141
+
+
+def _discard_stdout() -> None:
+    """Point stdout at /dev/null, so that flushing what is left at exit cannot fail.
+
+    Python's advice for a broken pipe (``signal`` module docs, "Note on
+    SIGPIPE"); a stdout that is not a real file (tests) is left alone.
+    """
+    try:
+        fileno = sys.stdout.fileno()
+    except (OSError, ValueError):
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fileno)
+    finally:
+        os.close(devnull)
 
 
 def _first_line(exc: object) -> str:
@@ -661,11 +690,7 @@ def db_history() -> None:
 
 def main() -> None:
     """Console-script entry point."""
-    try:
-        cli(prog_name="quotedb")
-    except BrokenPipeError:  # e.g. `quotedb quotes | head`
-        sys.stderr.close()
-        sys.exit(141)
+    cli(prog_name="quotedb")
 
 
 __all__ = ["cli", "main"]
