@@ -9,6 +9,9 @@ from __future__ import annotations
 import codecs
 import json
 import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -158,3 +161,25 @@ def test_decode_choice_is_documented_error_not_mojibake(quotedb: Quotedb, tmp_pa
     result = quotedb("ingest", str(path))
     assert "iconv -f cp1252 -t utf-8" in result.stderr
     assert json.loads(quotedb("articles", "--format", "json").stdout) == []
+
+
+def test_folder_walk_skips_fifos_and_other_special_files(
+    quotedb: Quotedb, tmp_path: Path
+) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "good.txt").write_text(GOOD, encoding="utf-8")
+    os.mkfifo(corpus / "x.txt")  # opening it would wait for a writer forever
+    process = subprocess.Popen(
+        [sys.executable, "-m", "quotedb", "--db", quotedb.url, "ingest", str(corpus)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )
+    try:
+        stdout, stderr = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    assert process.returncode == 0, stderr
+    assert "1 new" in stderr
+    assert len(stored_quotes(quotedb.url)) == 1
