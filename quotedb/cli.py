@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -453,7 +455,7 @@ def export(app: App, fmt: str, output: Path | None, raw: bool, jobs: int | None,
         else:
             try:
                 # Made beside the output and renamed over it once complete.
-                with staged_output(output) as staged:
+                with _sigterm_unwinds(), staged_output(output) as staged:
                     if fmt == "parquet":
                         count = _export_parquet(engine, flt, staged.path, output)
                     else:
@@ -464,6 +466,27 @@ def export(app: App, fmt: str, output: Path | None, raw: bool, jobs: int | None,
                 raise click.ClickException(
                     f"{output}: cannot write: {exc.strerror or exc}") from exc
     app.say(f"exported {count} quotes" + (f" to {output}" if output else ""))
+
+
+@contextmanager
+def _sigterm_unwinds() -> Iterator[None]:
+    """Make SIGTERM (plain ``kill``) unwind like Ctrl-C, so temporary files are removed.
+
+    By default SIGTERM ends Python at once, running no ``finally``: the
+    staging folder would stay, and worker processes would be left orphaned.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be set from the main thread
+        return
+    previous = signal.signal(signal.SIGTERM, _exit_on_signal)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _exit_on_signal(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)  # the status a shell shows for a process the signal ended
 
 
 def _export_parquet(engine: Engine, flt: queries.QuoteFilter, path: Path, output: Path) -> int:

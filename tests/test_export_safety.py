@@ -9,6 +9,7 @@ as it was (or no file).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import resource
@@ -159,8 +160,9 @@ def test_killed_parallel_export_leaves_no_partial_file(loaded: Quotedb, tmp_path
             os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=30)
     finally:
-        if process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
     assert not finished, "the export ended before it could be killed: make the database bigger"
     assert out.read_text(encoding="utf-8") == "the previous export\n"
     leftovers = [p.name for p in work.iterdir() if p != out]
@@ -181,3 +183,34 @@ def test_export_to_a_fifo_writes_into_it_not_over_it(loaded: Quotedb, tmp_path: 
     assert result.exit_code == 0, result.output
     assert stat.S_ISFIFO(fifo.stat().st_mode), "the pipe itself is never replaced"
     assert received == [loaded("export").stdout_bytes]
+
+
+def test_terminated_export_cleans_up_after_itself(loaded: Quotedb, tmp_path: Path) -> None:
+    database = database_file(loaded)
+    make_big(database, 260_000)
+    work = tmp_path / "out"
+    work.mkdir()
+    out = work / "out.csv"
+    out.write_text("the previous export\n", encoding="utf-8")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "quotedb", "--db", str(database), "export", "--jobs", "2",
+         "-o", str(out)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and process.poll() is None:
+            if len(list(work.iterdir())) > 1:
+                break
+            time.sleep(0.01)
+        time.sleep(0.3)
+        assert process.poll() is None, "the export ended before it could be stopped"
+        process.terminate()  # `kill PID`: SIGTERM to quotedb alone, not its workers
+        _, stderr = process.communicate(timeout=30)
+    finally:
+        with contextlib.suppress(ProcessLookupError):  # no worker may outlive the test
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    assert process.returncode == 143, stderr
+    assert out.read_text(encoding="utf-8") == "the previous export\n"
+    assert [p.name for p in work.iterdir()] == ["out.csv"]
