@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,6 +30,7 @@ from .errors import QuotedbError
 from .export import EXPORT_FORMATS, FORMATS, jsonable, write_rows
 from .formats import FORMAT_GLOBS, INPUT_FORMATS, FieldMap, format_for
 from .ingest import Outcome, ingest_paths
+from .outfile import refuse_database_files, staged_output
 from .parquet import write_parquet
 from .sources import DEFAULT_MAX_BYTES, SourceFile, find_sources
 from .stats import corpus_stats, format_stats
@@ -40,13 +43,42 @@ class QuotedbGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            sys.stdout.flush()  # a reader gone early shows here, not at interpreter exit
+            return result
+        except BrokenPipeError:
+            # `quotedb export | head -1`: the reader has what it wanted. End
+            # quietly with the status a shell shows for coreutils killed by
+            # SIGPIPE (128 + 13) rather than Click's 1, which reads as a failure.
+            _discard_stdout()
+            ctx.exit(SIGPIPE_STATUS)
         except QuotedbError as exc:
             raise click.ClickException(str(exc)) from exc
         except OperationalError as exc:
             raise click.ClickException(f"database error: {_first_line(exc.orig)}") from exc
         except SQLAlchemyError as exc:
             raise click.ClickException(f"database error: {_first_line(exc)}") from exc
+
+
+#: The exit status for a closed stdout pipe: what shells report for SIGPIPE.
+SIGPIPE_STATUS = 141
+
+
+def _discard_stdout() -> None:
+    """Point stdout at /dev/null, so that flushing what is left at exit cannot fail.
+
+    Python's advice for a broken pipe (``signal`` module docs, "Note on
+    SIGPIPE"); a stdout that is not a real file (tests) is left alone.
+    """
+    try:
+        fileno = sys.stdout.fileno()
+    except (OSError, ValueError):
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fileno)
+    finally:
+        os.close(devnull)
 
 
 def _first_line(exc: object) -> str:
@@ -404,41 +436,66 @@ def export(app: App, fmt: str, output: Path | None, raw: bool, jobs: int | None,
     """
     if fmt == "parquet" and output is None:
         raise click.UsageError("--format parquet writes a file: give -o FILE")
+    if output is not None:
+        refuse_database_files(output, db.sqlite_path(db.resolve_url(app.db)))
     flt = _filter(**filters)
     with app.engine() as engine:
-        if fmt == "parquet":
-            assert output is not None
-            count = _export_parquet(engine, flt, output)
-        else:
-            def write(out: TextIO) -> int:
-                if fmt == "csv":
-                    return export_csv(engine, flt, out, raw=raw, jobs=jobs or os.cpu_count() or 1,
-                                      tmp_dir=output.parent if output else None)
-                with Session(engine) as session:
-                    stmt = queries.select_quotes(session, flt)
-                    # Core rows on the session's connection: no ORM step per row.
-                    rows = session.connection().execute(stmt.execution_options(yield_per=2000))
-                    return write_rows(rows, queries.QUOTE_COLUMNS, fmt, out, raw=raw)
+        def write(out: TextIO, parts: Path | None) -> int:
+            if fmt == "csv":
+                return export_csv(engine, flt, out, raw=raw, jobs=jobs or os.cpu_count() or 1,
+                                  tmp_dir=parts)
+            with Session(engine) as session:
+                stmt = queries.select_quotes(session, flt)
+                # Core rows on the session's connection: no ORM step per row.
+                rows = session.connection().execute(stmt.execution_options(yield_per=2000))
+                return write_rows(rows, queries.QUOTE_COLUMNS, fmt, out, raw=raw)
 
-            if output is None:
-                count = write(sys.stdout)
-            else:
-                try:
-                    with open(output, "w", encoding="utf-8", newline="",
-                              buffering=1 << 20) as handle:
-                        count = write(handle)
-                except OSError as exc:
-                    raise click.ClickException(
-                        f"{output}: cannot write: {exc.strerror}") from exc
+        if output is None:
+            count = write(sys.stdout, None)
+        else:
+            try:
+                # Made beside the output and renamed over it once complete.
+                with _sigterm_unwinds(), staged_output(output) as staged:
+                    if fmt == "parquet":
+                        count = _export_parquet(engine, flt, staged.path, output)
+                    else:
+                        with open(staged.path, "w", encoding="utf-8", newline="",
+                                  buffering=1 << 20) as handle:
+                            count = write(handle, staged.folder)
+            except OSError as exc:
+                raise click.ClickException(
+                    f"{output}: cannot write: {exc.strerror or exc}") from exc
     app.say(f"exported {count} quotes" + (f" to {output}" if output else ""))
 
 
-def _export_parquet(engine: Engine, flt: queries.QuoteFilter, output: Path) -> int:
+@contextmanager
+def _sigterm_unwinds() -> Iterator[None]:
+    """Make SIGTERM (plain ``kill``) unwind like Ctrl-C, so temporary files are removed.
+
+    By default SIGTERM ends Python at once, running no ``finally``: the
+    staging folder would stay, and worker processes would be left orphaned.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be set from the main thread
+        return
+    previous = signal.signal(signal.SIGTERM, _exit_on_signal)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _exit_on_signal(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)  # the status a shell shows for a process the signal ended
+
+
+def _export_parquet(engine: Engine, flt: queries.QuoteFilter, path: Path, output: Path) -> int:
+    """Write the quotes to ``path`` as Parquet; errors name ``output``, the user's file."""
     with Session(engine) as session:
         stmt = queries.select_quotes(session, flt)
         rows = session.connection().execute(stmt.execution_options(yield_per=2000))
         try:
-            return write_parquet(rows, queries.QUOTE_COLUMNS, output,
+            return write_parquet(rows, queries.QUOTE_COLUMNS, path,
                                  types=[c.type.python_type for c in stmt.selected_columns])
         except (ImportError, OSError) as exc:
             raise click.ClickException(f"{output}: {exc}") from exc
@@ -649,11 +706,7 @@ def db_history() -> None:
 
 def main() -> None:
     """Console-script entry point."""
-    try:
-        cli(prog_name="quotedb")
-    except BrokenPipeError:  # e.g. `quotedb quotes | head`
-        sys.stderr.close()
-        sys.exit(141)
+    cli(prog_name="quotedb")
 
 
 __all__ = ["cli", "main"]

@@ -41,3 +41,7 @@ class ArticleReadError(QuotedbError):
 
 class UnsafeRole(ReadOnlyViolation):
     """A PostgreSQL role too powerful to run a user's SQL with."""
+
+
+class OutputIsDatabase(QuotedbError):
+    """An export was asked to write over the database's own file."""

@@ -347,14 +347,46 @@ def _jsonl_records(
             yield RecordProblem(label, f"{where}: not valid UTF-8")
             continue
         try:
-            obj = json.loads(line.rstrip("\r\n"))
-        except json.JSONDecodeError as exc:
-            yield RecordProblem(label, f"{where}: not valid JSON ({exc.msg})")
+            obj = _decode_json(line.rstrip("\r\n"))
+        except UnreadableJson as exc:
+            yield RecordProblem(label, f"{where}: {exc}")
             continue
         yield _from_object(label, where, number, obj, fields, seen)
 
 
 _SURROGATE = re.compile("[\udc80-\udcff]")
+#: Any surrogate code point: in decoded JSON, a valid pair has become one
+#: character, so what is left is a lone half that no UTF-8 database stores.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class UnreadableJson(ValueError):
+    """A JSON text that is not valid, or valid but beyond what Python converts."""
+
+
+def _decode_json(text: str, start: int | None = None) -> Any:
+    """One JSON value (``text[start:]``'s first, with ``raw_decode``, if ``start`` is given).
+
+    Valid JSON can still defeat Python: a number of more than 4,300 digits
+    (``sys.get_int_max_str_digits``) raises ValueError and deep nesting
+    RecursionError. Both become ``UnreadableJson``, so the record is
+    reported like a syntax error instead of stopping the file.
+    """
+    try:
+        if start is None:
+            return json.loads(text)
+        return _DECODER.raw_decode(text, start)
+    except json.JSONDecodeError as exc:
+        raise UnreadableJson(f"not valid JSON ({exc.msg})") from exc
+    except RecursionError as exc:
+        raise UnreadableJson("not readable: nested too deeply") from exc
+    except ValueError as exc:  # the integer-string conversion limit
+        raise UnreadableJson(
+            f"not readable: a number has more than {sys.get_int_max_str_digits():,} digits"
+        ) from exc
+
+
+_DECODER = json.JSONDecoder()
 
 
 # --- JSON -----------------------------------------------------------------
@@ -379,10 +411,104 @@ def _json_records(
             label, f"{label}: line {exc.lineno}: not valid JSON ({exc.msg}); nothing read"
         )
         return
+    except (ValueError, RecursionError):
+        # Valid JSON that Python will not convert somewhere: go record by
+        # record, so only the records holding it are lost.
+        yield from _json_records_one_by_one(label, raw, fields)
+        return
     items = document if isinstance(document, list) else [document]
     seen: set[str] = set()
     for number, obj in enumerate(items, start=1):
         yield _from_object(label, f"{label}: record {number}", number, obj, fields, seen)
+
+
+_WHITESPACE = re.compile(r"[ \t\n\r]*")
+
+
+def _json_records_one_by_one(
+    label: str, raw: str, fields: FieldMap
+) -> Iterator[ArticleRecord | RecordProblem]:
+    """The records of a JSON array (or JSON Lines) decoded one at a time.
+
+    A record Python cannot convert is skipped to its end by ``_skip_value``
+    and reported; a syntax error ends the file there (where the next record
+    starts is then unknown), after the records before it came through.
+    """
+    position = _WHITESPACE.match(raw).end()  # type: ignore[union-attr]
+    if raw.startswith("{", position):
+        end = _skip_value(raw, position)
+        if raw[end:].strip():  # more than one object: JSON Lines
+            yield from _jsonl_records(label, io.StringIO(raw), fields, len(raw))
+            return
+    if not raw.startswith("[", position):
+        try:
+            document = _decode_json(raw)
+        except UnreadableJson as exc:
+            yield RecordProblem(label, f"{label}: {exc}; nothing read")
+            return
+        yield _from_object(label, f"{label}: record 1", 1, document, fields, set())
+        return
+    seen: set[str] = set()
+    position = _WHITESPACE.match(raw, position + 1).end()  # type: ignore[union-attr]
+    number = 0
+    while not raw.startswith("]", position):
+        number += 1
+        where = f"{label}: record {number}"
+        try:
+            obj, end = _decode_json(raw, position)
+            yield _from_object(label, where, number, obj, fields, seen)
+        except UnreadableJson as exc:
+            end = _skip_value(raw, position)
+            if end == position or str(exc).startswith("not valid JSON"):
+                line = raw.count("\n", 0, position) + 1
+                yield RecordProblem(label, f"{where} (line {line}): {exc}; "
+                                           "the records after it are not read")
+                return
+            yield RecordProblem(label, f"{where}: {exc}")
+        position = _WHITESPACE.match(raw, end).end()  # type: ignore[union-attr]
+        if raw.startswith(",", position):
+            position = _WHITESPACE.match(raw, position + 1).end()  # type: ignore[union-attr]
+        elif not raw.startswith("]", position):
+            line = raw.count("\n", 0, position) + 1
+            yield RecordProblem(label, f"{label}: line {line}: not valid JSON (expected , or ]"
+                                       " after a record); the records after it are not read")
+            return
+
+
+#: What can end or nest a JSON value, outside strings.
+_STRUCTURE = re.compile(r'["\[\]{},]')
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+
+
+def _skip_value(text: str, start: int) -> int:
+    """Where the JSON value at ``text[start]`` ends, without decoding it.
+
+    A loop, not recursion, so any depth of nesting is fine; strings are
+    skipped whole, so brackets in them do not count.
+    """
+    depth = 0
+    position = start
+    while (found := _STRUCTURE.search(text, position)) is not None:
+        position = found.start()
+        char = text[position]
+        if char == '"':
+            string = _STRING.match(text, position)
+            if string is None:
+                return len(text)
+            position = string.end()
+            if depth == 0:
+                return position
+            continue
+        if char in "[{":
+            depth += 1
+        elif depth == 0:  # , ] or } after a number or literal
+            return position
+        elif char in "]}":
+            depth -= 1
+            if depth == 0:
+                return position + 1
+        position += 1
+    return len(text)
 
 
 # --- CSV ------------------------------------------------------------------
@@ -453,6 +579,17 @@ def _from_object(
         return RecordProblem(label, f"{where}: text contains NUL characters")
     url = _clean(_scalar(_pick(obj, fields.url)))
     key = _clean(_scalar(_pick(obj, fields.id))) or url or str(number)
+    title = _clean(_scalar(_pick(obj, fields.title)))
+    outlet = _clean(_scalar(_pick(obj, fields.outlet)))
+    authors = _authors(_pick(obj, fields.authors))
+    # Refused, not repaired: a lone surrogate means a character was cut in
+    # half upstream, as with undecodable bytes (refused too), and no UTF-8
+    # database can store one.
+    for name, value in (("text", raw_text), ("id", key), ("title", title), ("url", url),
+                        ("outlet", outlet), ("authors", " ".join(authors))):
+        if value and (found := _LONE_SURROGATE.search(value)):
+            return RecordProblem(label, f"{where}: {name} holds a lone surrogate "
+                                        f"(U+{ord(found.group()):04X}), not text")
     source = f"{label}#{key}"
     if source in seen:
         return RecordProblem(label, f"{where}: duplicate id {key!r} (an earlier record has it)")
@@ -460,11 +597,11 @@ def _from_object(
     return ArticleRecord(
         source=source,
         text=normalise_text(raw_text, source),
-        title=_clean(_scalar(_pick(obj, fields.title))),
+        title=title,
         published=parse_date(_pick(obj, fields.date)),
         url=url,
-        outlet=_clean(_scalar(_pick(obj, fields.outlet))),
-        authors=_authors(_pick(obj, fields.authors)),
+        outlet=outlet,
+        authors=authors,
     )
 
 

@@ -14,6 +14,7 @@ The rules that keep a corpus whole:
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -174,6 +175,9 @@ def prepare(item: Work, max_bytes: int = DEFAULT_MAX_BYTES) -> Prepared | Outcom
 
 def _parsed(source: str, text: str, record: ArticleRecord | None = None) -> Prepared | Outcome:
     """Parse a text; a record's own metadata (from a page or corpus) wins over the text's."""
+    refused = _not_storable(source, text, record)
+    if refused is not None:
+        return refused
     digest = content_hash(text)
     if source in (STDIN, "stdin"):
         source = f"stdin:{digest[:16]}"
@@ -190,6 +194,28 @@ def _parsed(source: str, text: str, record: ArticleRecord | None = None) -> Prep
             authors=record.authors or parsed.meta.authors,
         ))
     return Prepared(source, digest, parsed)
+
+
+#: A surrogate code point: valid text never holds one (a pair in UTF-16 is
+#: one character in Python), and UTF-8 databases cannot store it.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _not_storable(source: str, text: str, record: ArticleRecord | None = None) -> Outcome | None:
+    """A failed Outcome if a lone surrogate would reach the database, else None.
+
+    Decoding and the corpus readers already refuse them; this is the last
+    check before storing, for any other way in: a file name that is not
+    UTF-8 (Python keeps its bytes as surrogates), an HTML extractor, the API.
+    """
+    if _SURROGATE.search(source):
+        shown = source.encode("utf-8", "backslashreplace").decode("utf-8")
+        return Outcome(shown, "failed", error=f"{shown}: the file name is not valid UTF-8; "
+                                              "rename the file")
+    meta = (record.title, record.url, record.outlet, *record.authors) if record else ()
+    if any(value and _SURROGATE.search(value) for value in (text, *meta)):
+        return Outcome(source, "failed", error=f"{source}: holds a lone surrogate, not text")
+    return None
 
 
 def prepare_chunk(items: list[Work], max_bytes: int) -> list[Prepared | Outcome]:
@@ -312,6 +338,9 @@ def ingest_text(
     engine: Engine, source: str, text: str, parsed: ParsedArticle | None = None
 ) -> Outcome:
     """Store one article's text under ``source`` (the library's one-article entry)."""
+    refused = _not_storable(source, text)
+    if refused is not None:
+        return refused
     prepared = Prepared(source, content_hash(text), parsed or parse_article(text))
     return write_batch(engine, [prepared])[0]
 

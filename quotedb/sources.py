@@ -70,6 +70,9 @@ _NAMES_PER_BLOCK = 4096
 def walk_sorted(top: str) -> Iterator[str]:
     """Paths of the files under ``top``: a folder's files in name order, then its subfolders.
 
+    Only regular files (and broken links, for the caller to report) are
+    listed: FIFOs, sockets and devices are skipped, as ``find -type f`` does.
+
     The order of ``os.walk`` with sorted names, in less memory: a folder of
     a million files would hold a million name objects (~80 bytes each) to
     sort them; here names are sorted a block at a time and each block is
@@ -86,7 +89,7 @@ def walk_sorted(top: str) -> Iterator[str]:
                 if _is_folder(entry):
                     if not entry.is_symlink():
                         folders.append(entry.name)
-                else:
+                elif _is_file_or_broken_link(entry):
                     names.append(entry.name)
                     if len(names) == _NAMES_PER_BLOCK:
                         blocks.append(_pack(names))
@@ -108,6 +111,21 @@ def _is_folder(entry: os.DirEntry[str]) -> bool:
         return entry.is_dir()
     except OSError:
         return False
+
+
+def _is_file_or_broken_link(entry: os.DirEntry[str]) -> bool:
+    """A regular file (or a link to one), or a broken link, which the caller reports.
+
+    Never a FIFO, socket or device: opening a FIFO waits for a writer
+    forever, and a device can be endless. ``is_file`` needs no system call
+    for anything but a link.
+    """
+    try:
+        if entry.is_file():
+            return True
+    except OSError:  # a symlink loop
+        pass
+    return entry.is_symlink() and not os.path.exists(entry.path)
 
 
 def _pack(names: list[str]) -> str:

@@ -9,6 +9,9 @@ from __future__ import annotations
 import codecs
 import json
 import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -158,3 +161,39 @@ def test_decode_choice_is_documented_error_not_mojibake(quotedb: Quotedb, tmp_pa
     result = quotedb("ingest", str(path))
     assert "iconv -f cp1252 -t utf-8" in result.stderr
     assert json.loads(quotedb("articles", "--format", "json").stdout) == []
+
+
+def test_folder_walk_skips_fifos_and_other_special_files(
+    quotedb: Quotedb, tmp_path: Path
+) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "good.txt").write_text(GOOD, encoding="utf-8")
+    os.mkfifo(corpus / "x.txt")  # opening it would wait for a writer forever
+    process = subprocess.Popen(
+        [sys.executable, "-m", "quotedb", "--db", quotedb.url, "ingest", str(corpus)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )
+    try:
+        stdout, stderr = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    assert process.returncode == 0, stderr
+    assert "1 new" in stderr
+    assert len(stored_quotes(quotedb.url)) == 1
+
+
+def test_file_name_that_is_not_utf8_fails_alone(quotedb: Quotedb, tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "good.txt").write_text(GOOD, encoding="utf-8")
+    latin = os.path.join(os.fsencode(corpus), b"caf\xe9.txt")  # Latin-1 bytes in the name
+    with open(latin, "w", encoding="utf-8") as handle:
+        handle.write("“We will win,” said Ann Lee.\n")
+    result = quotedb("ingest", str(corpus), "--workers", "1")
+    assert result.exit_code == 1
+    assert error_lines(result.stderr) == [
+        f"error: {corpus}/caf\\udce9.txt: the file name is not valid UTF-8; rename the file"]
+    assert [source for source, *_ in stored_quotes(quotedb.url)] == [str(corpus / "good.txt")]
