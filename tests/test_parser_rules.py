@@ -153,9 +153,23 @@ def test_cue_words(text: str, opening: str, speaker: str) -> None:
     assert speaker_of(text, opening) == speaker
 
 
+PARAPHRASE = [
+    pytest.param("Debates rarely move votes, noted CBS’s Lena Ortiz.\n\n"
+                 "“They come too late,” she wrote.", "They come", "Lena Ortiz",
+                 id="inverted-cue-after-a-paraphrase"),
+]
+
+
+@pytest.mark.parametrize(("text", "opening", "speaker"), PARAPHRASE)
+def test_paraphrase_gives_the_antecedent(text: str, opening: str, speaker: str) -> None:
+    assert speaker_of(text, opening) == speaker
+
+
 JUNK = [  # class 7: never a speaker
     pytest.param("Once the vote was over, Ada Brink spoke.\n\n“We won,” she said.", "We won",
                  "Ada Brink", id="sentence-opener-is-not-a-name"),
+    pytest.param("“We won,” said Toronto's Ada Brink.", "We won", "Ada Brink",
+                 id="owner-is-not-part-of-the-name"),
     pytest.param("Railing Against Tom Reyes\n\nTom Reyes spoke on Monday.\n\n"
                  "“I am fine,” Reyes said.", "I am", "Tom Reyes",
                  id="headline-in-title-case-registers-no-name"),

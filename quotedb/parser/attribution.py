@@ -269,6 +269,8 @@ class Attributor:
         if cues:
             ci = cues[0]
             rng = _subject_of(toks, ci, max(0, ci - BACK_WINDOW), self.text)
+            if rng is None and 0 < ci and toks[ci - 1].text == ",":
+                rng = np_forward(toks, ci + 1)  # "…, noted NBC's Dante Chinni."
             cue_ent = self.resolve(self.mention(toks, rng))
         # The subject of a speech verb is a referent for a later "he" or
         # "she" even when nothing said what kind of thing it is ("Burton

@@ -293,6 +293,8 @@ def _name_tokens(words: list[str]) -> tuple[list[str], bool]:
         dot = False
         if not (w[0].isupper() or w.lower() in lx.NAME_PARTICLES):
             break
+        if run and _strip_possessive(w) != w:
+            break  # "NBC’s Dante Chinni", "Toronto's Ada Park": the owner is no part
         run.append(_strip_possessive(w))
     run.reverse()
     while run and run[0].lower() in lx.NAME_PARTICLES and not run[0][0].isupper():
