@@ -103,15 +103,19 @@ class App:
             click.echo(message, err=True)
 
     @contextmanager
-    def engine(self) -> Iterator[Engine]:
-        """The database, created and migrated on first use, schema checked."""
-        with db.open_database(self.db) as engine:
+    def engine(self, *, read_only: bool = False) -> Iterator[Engine]:
+        """The database, created and migrated on first use, schema checked.
+
+        ``read_only`` for commands that only read: an existing SQLite file is
+        opened so nothing can write it, which also works on read-only media.
+        """
+        with db.open_database(self.db, read_only=read_only) as engine:
             yield engine
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A read session on the checked database."""
-        with self.engine() as engine, Session(engine) as session:
+        """A read session on the checked database (opened read-only)."""
+        with self.engine(read_only=True) as engine, Session(engine) as session:
             yield session
 
 
@@ -394,7 +398,7 @@ def sql(app: App, query: str, params: tuple[tuple[str, str], ...], read_url: str
         with db.open_database(url, create=False):  # a reader cannot create or migrate
             pass
     else:
-        with app.engine():  # checks the schema (and creates a new database)
+        with app.engine(read_only=True):  # checks the schema (and creates a new database)
             pass
         url = db.resolve_url(app.db)
     engine = queries.read_only_engine(url)
@@ -439,7 +443,7 @@ def export(app: App, fmt: str, output: Path | None, raw: bool, jobs: int | None,
     if output is not None:
         refuse_database_files(output, db.sqlite_path(db.resolve_url(app.db)))
     flt = _filter(**filters)
-    with app.engine() as engine:
+    with app.engine(read_only=True) as engine:
         def write(out: TextIO, parts: Path | None) -> int:
             if fmt == "csv":
                 return export_csv(engine, flt, out, raw=raw, jobs=jobs or os.cpu_count() or 1,

@@ -33,7 +33,7 @@ from sqlalchemy.pool import NullPool
 from sqlalchemy.sql.elements import ColumnClause
 
 from . import models
-from .db import is_sqlite, sqlite_path
+from .db import is_sqlite, read_only_uri, sqlite_path
 from .errors import DatabaseError, QueryError, ReadOnlyViolation
 from .names import name_key
 from .roles import check_reader
@@ -419,7 +419,7 @@ def read_only_engine(url: str) -> Engine:
         raise DatabaseError("quotedb sql needs a database file, not an in-memory database")
     if not path.exists():
         raise DatabaseError(f"{path}: no such database file")
-    uri = f"file:{path}?mode=ro"
+    uri = read_only_uri(path)
 
     def connect() -> sqlite3.Connection:
         connection = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
