@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from . import __version__, db, queries, roles
 from .bulk_export import export_csv
-from .errors import QuotedbError
+from .errors import QueryInterrupted, QuotedbError
 from .export import EXPORT_FORMATS, FORMATS, jsonable, write_rows
 from .formats import FORMAT_GLOBS, INPUT_FORMATS, FieldMap, format_for
 from .ingest import Outcome, ingest_paths
@@ -52,6 +52,8 @@ class QuotedbGroup(click.Group):
             # SIGPIPE (128 + 13) rather than Click's 1, which reads as a failure.
             _discard_stdout()
             ctx.exit(SIGPIPE_STATUS)
+        except QueryInterrupted as exc:
+            raise _Interrupted(str(exc)) from exc
         except QuotedbError as exc:
             raise click.ClickException(str(exc)) from exc
         except OperationalError as exc:
@@ -79,6 +81,12 @@ def _discard_stdout() -> None:
         os.dup2(devnull, fileno)
     finally:
         os.close(devnull)
+
+
+class _Interrupted(click.ClickException):
+    """A one-line error that exits as the shell does for Ctrl-C (128 + SIGINT)."""
+
+    exit_code = 130
 
 
 def _first_line(exc: object) -> str:
@@ -376,10 +384,14 @@ def render_marked(text: str, spans: list[tuple[int, int, str]]) -> str:
 @click.option("--read-url", envvar=roles.READ_URL_ENV, metavar="URL",
               help="PostgreSQL: run the query as this read-only role (made by "
                    "`quotedb db create-reader`) instead of --db; env QUOTEDB_READ_URL.")
+@click.option("--timeout", type=click.FloatRange(min=0), default=queries.DEFAULT_SQL_TIMEOUT,
+              show_default=True, metavar="SECONDS",
+              help="Stop the query after the database has worked on it this long (0: no "
+                   "limit). Ctrl-C stops it too.")
 @format_option
 @pass_app
 def sql(app: App, query: str, params: tuple[tuple[str, str], ...], read_url: str | None,
-        fmt: str) -> None:
+        timeout: float, fmt: str) -> None:
     """Run one read-only SQL query; writes are refused by the connection itself.
 
     On PostgreSQL the query runs only as a role that cannot reach the server
@@ -403,7 +415,7 @@ def sql(app: App, query: str, params: tuple[tuple[str, str], ...], read_url: str
         url = db.resolve_url(app.db)
     engine = queries.read_only_engine(url)
     try:
-        columns, rows = queries.run_sql(engine, query, dict(params))
+        columns, rows = queries.run_sql(engine, query, dict(params), timeout=timeout or None)
         _emit(rows, columns, fmt, sys.stdout)
     finally:
         engine.dispose()
