@@ -174,7 +174,8 @@ def cli(ctx: click.Context, db_url: str | None, quiet: bool) -> None:
 @click.option("--id-field", help="Record field holding a unique id [default: id].")
 @click.option("--max-size", "max_bytes", default=DEFAULT_MAX_BYTES, show_default=True,
               type=click.IntRange(min=1),
-              help="Refuse files (JSONL/CSV: records) larger than this many bytes.")
+              help="Refuse files (JSONL/CSV: records) larger than this many bytes "
+                   "(HTML pages: also more than 512 KB of markup outside scripts).")
 @click.option("-w", "--workers", type=click.IntRange(min=1), default=None,
               help="Parser processes (default: the number of cores).")
 @click.option("--batch-size", type=click.IntRange(min=1), default=64, show_default=True,
