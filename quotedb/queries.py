@@ -550,11 +550,13 @@ class _Watch:
         self.started: float | None = None  # while SQLite works: when it began
         self.timed_out = False
         self.interrupted = False
+        self._connection: Any = None
         self._previous_sigint: Any = None
         self._catching_sigint = False
 
     def attach(self, dbapi_connection: Any) -> None:
         """Watch this connection's queries (and catch Ctrl-C, from the main thread)."""
+        self._connection = dbapi_connection
         dbapi_connection.set_progress_handler(self._progress, _PROGRESS_STEPS)
         dbapi_connection.create_function("regexp", 2, self._regexp, deterministic=True)
         if threading.current_thread() is threading.main_thread():
@@ -593,7 +595,7 @@ class _Watch:
         return None
 
     def _progress(self) -> int:
-        if self.interrupted:
+        if self.interrupted or self.timed_out:
             return 1
         left = self.remaining()
         if left is not None and left <= 0:
@@ -614,8 +616,10 @@ class _Watch:
             found = regex.search(pattern, value if isinstance(value, str) else str(value),
                                  timeout=None if left is None else max(left, 0.001))
         except TimeoutError:
+            # Interrupt rather than raise: SQLite may print a function's exception.
             self.timed_out = True
-            raise
+            self._connection.interrupt()
+            return None
         return found is not None
 
 
