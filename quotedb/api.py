@@ -131,21 +131,30 @@ class Database:
         with Session(self.engine) as session:
             return corpus_stats(session)
 
-    def sql(self, query: str, **params: Any) -> list[dict[str, Any]]:
+    def sql(
+        self, query: str, /, *, timeout: float | None = queries.DEFAULT_SQL_TIMEOUT,
+        **params: Any,
+    ) -> list[dict[str, Any]]:
         """Run one read-only SQL statement with ``:name`` parameters bound from ``params``.
 
         The connection itself refuses writes, as for ``quotedb sql``; on
-        PostgreSQL it runs as ``read_url``'s role (see ``connect``).
+        PostgreSQL it runs as ``read_url``'s role (see ``connect``). The
+        query is stopped after ``timeout`` seconds of work (None: no limit),
+        so a runaway query cannot hang a notebook; on SQLite, Ctrl-C (the
+        notebook's interrupt) stops it too. ``timeout`` is this method's own
+        argument, so a ``:timeout`` parameter cannot be bound by keyword.
 
         Raises:
             UnsafeRole: PostgreSQL, and the role is a superuser or can reach the server.
             ReadOnlyViolation: the statement tried to change the database.
+            QueryTimedOut: the statement ran longer than ``timeout``.
+            QueryInterrupted: Ctrl-C stopped it.
             QueryError: the statement failed.
         """
         url = self.read_url or self.engine.url.render_as_string(hide_password=False)
         engine = queries.read_only_engine(db.resolve_url(url))
         try:
-            columns, rows = queries.run_sql(engine, query, params)
+            columns, rows = queries.run_sql(engine, query, params, timeout=timeout)
             return [dict(zip(columns, row, strict=True)) for row in rows]
         finally:
             engine.dispose()

@@ -185,7 +185,7 @@ def datasette_metadata(db_path: Path, *, fts: bool | None = None) -> dict[str, A
 
 def _has_fts(db_path: Path) -> bool:
     """Whether the file has the quotes full-text table (read-only look)."""
-    engine = db.make_engine(f"sqlite:///{db_path.resolve()}", read_only=True)
+    engine = db.make_engine(db.sqlite_url(db_path.resolve()), read_only=True)
     try:
         return "quotes_fts" in inspect(engine).get_table_names()
     finally:

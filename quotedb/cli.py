@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from . import __version__, db, queries, roles
 from .bulk_export import export_csv
-from .errors import QuotedbError
+from .errors import QueryInterrupted, QuotedbError
 from .export import EXPORT_FORMATS, FORMATS, jsonable, write_rows
 from .formats import FORMAT_GLOBS, INPUT_FORMATS, FieldMap, format_for
 from .ingest import Outcome, ingest_paths
@@ -52,6 +52,8 @@ class QuotedbGroup(click.Group):
             # SIGPIPE (128 + 13) rather than Click's 1, which reads as a failure.
             _discard_stdout()
             ctx.exit(SIGPIPE_STATUS)
+        except QueryInterrupted as exc:
+            raise _Interrupted(str(exc)) from exc
         except QuotedbError as exc:
             raise click.ClickException(str(exc)) from exc
         except OperationalError as exc:
@@ -81,6 +83,12 @@ def _discard_stdout() -> None:
         os.close(devnull)
 
 
+class _Interrupted(click.ClickException):
+    """A one-line error that exits as the shell does for Ctrl-C (128 + SIGINT)."""
+
+    exit_code = 130
+
+
 def _first_line(exc: object) -> str:
     r"""An exception's message on one line (SQLAlchemy's add the SQL and a link).
 
@@ -103,15 +111,19 @@ class App:
             click.echo(message, err=True)
 
     @contextmanager
-    def engine(self) -> Iterator[Engine]:
-        """The database, created and migrated on first use, schema checked."""
-        with db.open_database(self.db) as engine:
+    def engine(self, *, read_only: bool = False) -> Iterator[Engine]:
+        """The database, created and migrated on first use, schema checked.
+
+        ``read_only`` for commands that only read: an existing SQLite file is
+        opened so nothing can write it, which also works on read-only media.
+        """
+        with db.open_database(self.db, read_only=read_only) as engine:
             yield engine
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A read session on the checked database."""
-        with self.engine() as engine, Session(engine) as session:
+        """A read session on the checked database (opened read-only)."""
+        with self.engine(read_only=True) as engine, Session(engine) as session:
             yield session
 
 
@@ -162,7 +174,8 @@ def cli(ctx: click.Context, db_url: str | None, quiet: bool) -> None:
 @click.option("--id-field", help="Record field holding a unique id [default: id].")
 @click.option("--max-size", "max_bytes", default=DEFAULT_MAX_BYTES, show_default=True,
               type=click.IntRange(min=1),
-              help="Refuse files (JSONL/CSV: records) larger than this many bytes.")
+              help="Refuse files (JSONL/CSV: records) larger than this many bytes "
+                   "(HTML pages: also more than 512 KB of markup outside scripts).")
 @click.option("-w", "--workers", type=click.IntRange(min=1), default=None,
               help="Parser processes (default: the number of cores).")
 @click.option("--batch-size", type=click.IntRange(min=1), default=64, show_default=True,
@@ -372,10 +385,14 @@ def render_marked(text: str, spans: list[tuple[int, int, str]]) -> str:
 @click.option("--read-url", envvar=roles.READ_URL_ENV, metavar="URL",
               help="PostgreSQL: run the query as this read-only role (made by "
                    "`quotedb db create-reader`) instead of --db; env QUOTEDB_READ_URL.")
+@click.option("--timeout", type=click.FloatRange(min=0), default=queries.DEFAULT_SQL_TIMEOUT,
+              show_default=True, metavar="SECONDS",
+              help="Stop the query after the database has worked on it this long (0: no "
+                   "limit). Ctrl-C stops it too.")
 @format_option
 @pass_app
 def sql(app: App, query: str, params: tuple[tuple[str, str], ...], read_url: str | None,
-        fmt: str) -> None:
+        timeout: float, fmt: str) -> None:
     """Run one read-only SQL query; writes are refused by the connection itself.
 
     On PostgreSQL the query runs only as a role that cannot reach the server
@@ -394,12 +411,12 @@ def sql(app: App, query: str, params: tuple[tuple[str, str], ...], read_url: str
         with db.open_database(url, create=False):  # a reader cannot create or migrate
             pass
     else:
-        with app.engine():  # checks the schema (and creates a new database)
+        with app.engine(read_only=True):  # checks the schema (and creates a new database)
             pass
         url = db.resolve_url(app.db)
     engine = queries.read_only_engine(url)
     try:
-        columns, rows = queries.run_sql(engine, query, dict(params))
+        columns, rows = queries.run_sql(engine, query, dict(params), timeout=timeout or None)
         _emit(rows, columns, fmt, sys.stdout)
     finally:
         engine.dispose()
@@ -439,7 +456,7 @@ def export(app: App, fmt: str, output: Path | None, raw: bool, jobs: int | None,
     if output is not None:
         refuse_database_files(output, db.sqlite_path(db.resolve_url(app.db)))
     flt = _filter(**filters)
-    with app.engine() as engine:
+    with app.engine(read_only=True) as engine:
         def write(out: TextIO, parts: Path | None) -> int:
             if fmt == "csv":
                 return export_csv(engine, flt, out, raw=raw, jobs=jobs or os.cpu_count() or 1,

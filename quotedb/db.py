@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
@@ -48,7 +50,22 @@ def resolve_url(db: str | None) -> str:
     value = db or os.environ.get(ENV_VAR) or DEFAULT_DB
     if "://" in value:
         return value
-    return f"sqlite:///{Path(value).expanduser().resolve()}"
+    return sqlite_url(Path(value).expanduser().resolve())
+
+
+def sqlite_url(path: Path) -> str:
+    """The SQLAlchemy URL of a SQLite file, whatever characters its name holds.
+
+    A URL reads ``?`` as the start of options, ``#`` as a fragment and
+    ``%20`` as a space, so a file named ``news?2021.db`` would silently
+    become ``news``; the name is escaped so the URL means that very file.
+
+    >>> sqlite_url(Path("/tmp/news?2021#1%20.db"))
+    'sqlite:////tmp/news%3F2021%231%2520.db'
+    >>> str(sqlite_path(sqlite_url(Path("/tmp/news?2021#1%20.db"))))
+    '/tmp/news?2021#1%20.db'
+    """
+    return URL.create("sqlite", database=str(path)).render_as_string(hide_password=False)
 
 
 def is_sqlite(url: str) -> bool:
@@ -64,12 +81,50 @@ def sqlite_path(url: str) -> Path | None:
     return Path(database)
 
 
+def read_only_uri(path: Path) -> str:
+    """A ``file:`` URI that opens a SQLite file for reading only.
+
+    ``mode=ro`` means SQLite never writes the file. Where its folder cannot
+    be written (read-only media, a 0555 folder), SQLite could not create the
+    ``-shm`` file a WAL database needs to be read, so ``immutable=1`` tells it
+    nobody can be changing the file either, and it reads without one. Not if
+    a ``-wal`` file with content lies beside it: immutable would ignore the
+    commits in it, so SQLite is left to read them (and say if it cannot).
+    The path is percent-encoded: ``?``, ``#`` and ``%`` in a file name would
+    otherwise be read as URI syntax.
+
+    >>> read_only_uri(Path("/tmp/news?1#2%3 é.db")).startswith(
+    ...     "file:/tmp/news%3F1%232%253%20%C3%A9.db?mode=ro")
+    True
+    """
+    uri = f"file:{quote(str(path), safe='/')}?mode=ro"
+    wal = path.with_name(path.name + "-wal")
+    unsaved = wal.exists() and wal.stat().st_size > 0
+    if not os.access(path.parent, os.W_OK) and not unsaved:
+        uri += "&immutable=1"
+    return uri
+
+
+def _is_new_or_quotedb(cursor: Any) -> bool:
+    """Whether a just-opened SQLite file may be written to at all.
+
+    Only a new (empty) file or one with quotedb's schema-revision table: a
+    file of some other program's is refused by ``check_schema`` and must
+    not be changed first (not even switched to WAL, which rewrites its
+    header and leaves ``-wal``/``-shm`` files beside it). Reading the schema
+    writes nothing.
+    """
+    names = {row[0] for row in cursor.execute("SELECT name FROM sqlite_master")}
+    return not names or "alembic_version" in names
+
+
 def _configure_sqlite(engine: Engine, *, read_only: bool) -> None:
     """Set quotedb's SQLite connection settings on this engine only.
 
     Foreign keys are off by default in SQLite; WAL lets readers work while an
-    ingest writes; the busy timeout makes concurrent writers wait instead of
-    failing. Write transactions (see ``writer``) start with BEGIN IMMEDIATE
+    ingest writes (set only on a new or quotedb file, see
+    ``_is_new_or_quotedb``); the busy timeout makes concurrent writers wait
+    instead of failing. Write transactions (see ``writer``) start with BEGIN IMMEDIATE
     so two writers never deadlock upgrading read locks, while reads start a
     plain deferred BEGIN and never wait for a writer (pysqlite's own BEGIN
     handling is disabled for that, as SQLAlchemy's pysqlite docs describe).
@@ -84,7 +139,8 @@ def _configure_sqlite(engine: Engine, *, read_only: bool) -> None:
         if read_only:
             cursor.execute("PRAGMA query_only = ON")
         else:
-            cursor.execute("PRAGMA journal_mode = WAL")
+            if _is_new_or_quotedb(cursor):
+                cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
 
@@ -110,6 +166,10 @@ def writer(engine: Engine) -> Engine:
 def make_engine(url: str, *, read_only: bool = False) -> Engine:
     """Create quotedb's engine for a URL (see ``resolve_url``).
 
+    With ``read_only``, a SQLite file is opened so that SQLite cannot write
+    it (see ``read_only_uri``): reading works on read-only media, and the
+    file must exist.
+
     Raises:
         DatabaseError: the URL is malformed, its driver is missing, or a
             SQLite file's folder does not exist.
@@ -119,7 +179,16 @@ def make_engine(url: str, *, read_only: bool = False) -> Engine:
             path = sqlite_path(url)
             if path is not None and not path.parent.is_dir():
                 raise DatabaseError(f"{path}: folder does not exist")
-            engine = create_engine(url, poolclass=NullPool)
+            if read_only and path is not None:
+                if not path.is_file():
+                    raise DatabaseError(f"{path}: no such database file")
+                uri = read_only_uri(path)
+                engine = create_engine(
+                    url, poolclass=NullPool,
+                    creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False),
+                )
+            else:
+                engine = create_engine(url, poolclass=NullPool)
             _configure_sqlite(engine, read_only=read_only)
             return engine
         return create_engine(url, pool_pre_ping=True)
@@ -180,6 +249,18 @@ def current_revision(engine: Engine) -> str | None:
         return _stored_revision(connection, set(inspect(connection).get_table_names()))
 
 
+def _refuse_foreign(engine: Engine, connection: Connection) -> None:
+    """Raise NotAQuotedbDatabase for tables without a quotedb schema revision."""
+    tables = set(inspect(connection).get_table_names())
+    if _stored_revision(connection, tables) is None and tables - {"alembic_version"}:
+        raise NotAQuotedbDatabase(_foreign_message(engine))
+
+
+def _foreign_message(engine: Engine) -> str:
+    return (f"{_describe(engine)}: has tables but no quotedb schema revision; "
+            "not a quotedb database")
+
+
 def _stored_revision(connection: Connection, tables: set[str]) -> str | None:
     """What Alembic's version table says (one row), or None without one."""
     if "alembic_version" not in tables:
@@ -205,11 +286,17 @@ def _lock_for_migration(connection: Connection) -> None:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Migrate the database up to ``revision`` inside one transaction."""
+    """Migrate the database up to ``revision`` inside one transaction.
+
+    Raises:
+        NotAQuotedbDatabase: the database has another program's tables;
+            migrating would write quotedb's tables into it.
+    """
     from alembic import command
 
     with writer(engine).begin() as connection:
         _lock_for_migration(connection)
+        _refuse_foreign(engine, connection)
         command.upgrade(alembic_config(_url_of(engine), connection), revision)
 
 
@@ -255,10 +342,7 @@ def check_schema(engine: Engine, *, create: bool = True) -> None:
             current = _stored_revision(connection, tables)
         if current is None:
             if tables - {"alembic_version"}:
-                raise NotAQuotedbDatabase(
-                    f"{_describe(engine)}: has tables but no quotedb schema revision; "
-                    "not a quotedb database"
-                )
+                raise NotAQuotedbDatabase(_foreign_message(engine))
             if not create:
                 raise SchemaOutOfDate(
                     f"{_describe(engine)}: empty database; run `quotedb db upgrade`"
@@ -290,11 +374,24 @@ def _describe(engine: Engine) -> str:
 
 
 @contextmanager
-def open_database(db: str | None, *, create: bool = True) -> Iterator[Engine]:
-    """Open a database for normal use, checking (or creating) its schema."""
-    engine = make_engine(resolve_url(db))
+def open_database(
+    db: str | None, *, create: bool = True, read_only: bool = False
+) -> Iterator[Engine]:
+    """Open a database for normal use, checking (or creating) its schema.
+
+    ``read_only`` is for commands that only read: an existing SQLite file is
+    then opened so that nothing can write it (see ``make_engine``), which is
+    what lets a corpus on read-only media be queried. A new or empty file is
+    still created and migrated, as for any command, so an empty corpus reads
+    as empty rather than as an error.
+    """
+    url = resolve_url(db)
+    path = sqlite_path(url) if is_sqlite(url) else None
+    existing = path is not None and path.is_file() and path.stat().st_size > 0
+    reader = read_only and existing
+    engine = make_engine(url, read_only=reader)
     try:
-        check_schema(engine, create=create)
+        check_schema(engine, create=create and not reader)
         yield engine
     finally:
         engine.dispose()

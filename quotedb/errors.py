@@ -31,6 +31,14 @@ class QueryError(QuotedbError):
     """A user's SQL query failed."""
 
 
+class QueryTimedOut(QueryError):
+    """A user's SQL query ran longer than its time limit and was stopped."""
+
+
+class QueryInterrupted(QueryError):
+    """A user's SQL query was stopped by Ctrl-C (SIGINT)."""
+
+
 class IngestAborted(QuotedbError):
     """An ingest run could not go on (its parser workers died)."""
 

@@ -8,7 +8,9 @@ ingest, the CLI and the Python API need no format-specific code.
 Memory: JSON Lines and CSV are streamed one record at a time (a 1 GB corpus
 is never read whole); ``max_bytes`` then limits each *record*, not the file.
 A ``.json`` file is one JSON document and is loaded whole, so ``max_bytes``
-limits the file: convert big corpora to JSON Lines.
+limits the file: convert big corpora to JSON Lines. An HTML page has a
+smaller limit of its own (``MAX_HTML_BYTES``) and a time limit
+(``HTML_TIME_LIMIT``): extracting one costs far more than its size.
 
 A bad record never stops a file: it becomes a ``RecordProblem`` naming the
 file and line (or record) number, and the records after it still come through.
@@ -20,8 +22,14 @@ import codecs
 import csv
 import io
 import json
+import math
+import os
+import pickle
 import re
+import select
+import signal
 import sys
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -58,6 +66,15 @@ FORMAT_GLOBS = {
 }
 
 HTML_EXTRA_HINT = "HTML input needs the 'html' extra: pip install 'quotedb[html]'"
+#: The most HTML a page may hold outside its scripts and styles (bytes; see
+#: ``html_markup_bytes``); ``max_bytes`` still limits the whole file.
+#: trafilatura's time and memory grow faster than the page: an 8 MB page of
+#: tables took 76 s and 1.5 GB. At this size the worst shapes
+#: ``bench/bench_html.py`` builds stay within the README's ingest memory
+#: figure; an article page's markup is rarely near it.
+MAX_HTML_BYTES = 512 * 1024
+#: Seconds one page's extraction may take before it is given up (see ``extract_html``).
+HTML_TIME_LIMIT = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,10 +201,14 @@ def iter_records(
         hint = "; convert it to JSON Lines, which is streamed" if fmt == "json" else ""
         yield RecordProblem(label, f"{label}: larger than the {max_bytes:,}-byte limit{hint}")
         return
+    if fmt == "html" and (markup := html_markup_bytes(data)) > MAX_HTML_BYTES:
+        yield RecordProblem(label, f"{label}: {markup:,} bytes of HTML outside scripts and "
+                                   f"styles, more than the {MAX_HTML_BYTES:,} extracted")
+        return
     if fmt == "txt":
         yield from _txt_record(label, data)
     elif fmt == "html":
-        yield _html_record(label, data)
+        yield extract_html(label, data)
     else:
         yield from _json_records(label, data, fields)
 
@@ -235,6 +256,91 @@ def _txt_record(label: str, data: bytes) -> Iterator[ArticleRecord | RecordProbl
         yield RecordProblem(label, str(exc))
         return
     yield ArticleRecord(source=label, text=text)
+
+
+#: A script or style start tag (lower-cased input): the HTML elements whose
+#: content is raw text, not elements.
+_RAW_TEXT_OPENER = re.compile(rb"<(script|style)[\s/>]")
+
+
+def html_markup_bytes(data: bytes) -> int:
+    """How much of a page is markup and text: its bytes outside script and style elements.
+
+    What extraction costs grows with the page's elements, while inline
+    scripts (often most of a saved news page, as JSON state) are single
+    text nodes that trafilatura drops cheaply; so they do not count against
+    ``MAX_HTML_BYTES``. One forward pass (nothing that could backtrack).
+
+    >>> html_markup_bytes(b"<p>hi</p><SCRIPT>var x = '<p>';</script ><p>yo</p>")
+    18
+    >>> html_markup_bytes(b"<styles>not raw text</styles>")
+    29
+    """
+    lowered = data.lower()
+    skipped = 0
+    position = 0
+    while opener := _RAW_TEXT_OPENER.search(lowered, position):
+        # Like the HTML parser, the element's text runs to its closing tag, or to the end.
+        close = lowered.find(b"</" + opener[1], opener.end())
+        end = len(data) if close < 0 else (lowered.find(b">", close) + 1 or len(data))
+        skipped += end - opener.start()
+        position = end
+    return len(data) - skipped
+
+
+def extract_html(
+    label: str, data: bytes, time_limit: float | None = HTML_TIME_LIMIT
+) -> ArticleRecord | RecordProblem:
+    """``_html_record`` in a child process that is killed after ``time_limit`` seconds.
+
+    trafilatura's worst pages spend minutes inside single lxml calls, where
+    no Python-level alarm can stop them, so the page is extracted in a
+    forked child that is simply killed when time is up (and that SIGALRM
+    ends by itself a second later, should its parent be gone). The child
+    takes the page's memory with it when it exits, so a worker does not
+    keep the peak of its worst page. Without ``fork`` (Windows), or with no
+    limit, the page is extracted in this process.
+    """
+    if time_limit is None or not hasattr(os, "fork"):
+        return _html_record(label, data)
+    try:  # here, once per process, not in every child (it takes ~0.5 s)
+        import trafilatura  # noqa: F401
+    except ImportError:
+        return RecordProblem(label, f"{label}: {HTML_EXTRA_HINT}")
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: extract, send the pickled result, leave at once
+        try:
+            os.close(read_end)
+            signal.signal(signal.SIGALRM, signal.SIG_DFL)
+            signal.alarm(math.ceil(time_limit) + 1)
+            payload = pickle.dumps(_html_record(label, data))
+            with os.fdopen(write_end, "wb") as pipe:
+                pipe.write(payload)
+        finally:
+            os._exit(0)  # no atexit handlers, no flushing the parent's buffers
+    os.close(write_end)
+    chunks: list[bytes] = []
+    try:
+        with os.fdopen(read_end, "rb", buffering=0) as pipe:
+            deadline = time.monotonic() + time_limit
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0 or not select.select([pipe], [], [], left)[0]:
+                    return RecordProblem(label, f"{label}: gave up extracting the article "
+                                                f"after {time_limit:g} s (the page is too complex)")
+                chunk = pipe.read(1 << 16)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+    finally:
+        os.kill(pid, signal.SIGKILL)  # done or out of time; not yet reaped, so still ours
+        os.waitpid(pid, 0)
+    if not chunks:
+        return RecordProblem(label, f"{label}: cannot extract the article: the extracting "
+                                    "process died (out of memory?)")
+    result: ArticleRecord | RecordProblem = pickle.loads(b"".join(chunks))
+    return result
 
 
 def _html_record(label: str, data: bytes) -> ArticleRecord | RecordProblem:

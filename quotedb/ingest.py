@@ -13,8 +13,13 @@ The rules that keep a corpus whole:
 
 from __future__ import annotations
 
+import ctypes
+import multiprocessing
 import os
 import re
+import signal
+import sys
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -257,7 +262,11 @@ def prepared_in_order(
     window = workers * 8
     pending: deque[Future[list[Prepared | Outcome]]] = deque()
     try:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        context = multiprocessing.get_context()
+        direct = context.get_start_method() != "forkserver"
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                 initializer=_die_with_parent,
+                                 initargs=(os.getpid(), direct)) as pool:
             _start_workers(pool, workers)
             for chunk in _chunks(items, chunk_size):
                 pending.append(pool.submit(prepare_chunk, chunk, max_bytes))
@@ -270,6 +279,50 @@ def prepared_in_order(
             "a parser worker process died (out of memory or killed); what was stored so far "
             "is complete, run the same command again to finish"
         ) from exc
+
+
+#: Linux's prctl option that has the kernel signal a process when its parent dies.
+_PR_SET_PDEATHSIG = 1
+#: How often a worker without prctl looks whether its parent is still there (seconds).
+_ORPHAN_POLL = 1.0
+
+
+def _die_with_parent(parent: int, direct: bool) -> None:
+    """Pool initializer: end this worker as soon as the ingest that made it is gone.
+
+    A worker waits for its next task on a pipe whose write end it holds
+    itself (a forked copy of its parent's), so it would never see the end
+    of a parent killed with SIGKILL or by the out-of-memory killer, and
+    would wait for ever. On Linux the kernel sends it SIGKILL when its
+    parent dies (it holds no database connection, so nothing is left
+    half-done); elsewhere a thread looks every second whether it has been
+    orphaned. ``direct`` is False under a fork server, which is then the
+    parent the kernel watches, and which itself ends with the ingest.
+
+    The kernel watches the *thread* that forked the worker; the pool is
+    made and used in one thread (``prepared_in_order``), which outlives it.
+    """
+    if not (sys.platform.startswith("linux") and _parent_death_signal()):
+        threading.Thread(target=_exit_when_orphaned, args=(os.getppid(),), daemon=True,
+                         name="quotedb-orphan-watch").start()
+    if direct and os.getppid() != parent:  # it died before the signal was set up
+        os._exit(1)
+
+
+def _parent_death_signal() -> bool:
+    """Ask Linux for SIGKILL when the parent dies; False if that cannot be done."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return int(libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _exit_when_orphaned(parent: int) -> None:
+    """Exit the process once its parent has gone (it is then adopted by another)."""
+    while os.getppid() == parent:
+        time.sleep(_ORPHAN_POLL)
+    os._exit(1)
 
 
 def _start_workers(pool: ProcessPoolExecutor, workers: int) -> None:

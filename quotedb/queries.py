@@ -6,8 +6,12 @@ output (that is ``export``'s job) and never open databases themselves.
 
 from __future__ import annotations
 
+import signal
 import sqlite3
+import threading
+import time
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -33,8 +37,15 @@ from sqlalchemy.pool import NullPool
 from sqlalchemy.sql.elements import ColumnClause
 
 from . import models
-from .db import is_sqlite, sqlite_path
-from .errors import DatabaseError, QueryError, ReadOnlyViolation
+from .db import is_sqlite, read_only_uri, sqlite_path
+from .errors import (
+    DatabaseError,
+    QueryError,
+    QueryInterrupted,
+    QueryTimedOut,
+    QuotedbError,
+    ReadOnlyViolation,
+)
 from .names import name_key
 from .roles import check_reader
 
@@ -419,7 +430,7 @@ def read_only_engine(url: str) -> Engine:
         raise DatabaseError("quotedb sql needs a database file, not an in-memory database")
     if not path.exists():
         raise DatabaseError(f"{path}: no such database file")
-    uri = f"file:{path}?mode=ro"
+    uri = read_only_uri(path)
 
     def connect() -> sqlite3.Connection:
         connection = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
@@ -439,10 +450,16 @@ def read_only_engine(url: str) -> Engine:
     return engine
 
 
-#: How long ``quotedb sql`` lets one PostgreSQL statement run (seconds).
+#: How long ``quotedb sql`` and ``Database.sql`` let a query run (seconds):
+#: PostgreSQL's ``statement_timeout``, SQLite's clock in ``_Watch``.
 DEFAULT_SQL_TIMEOUT = 60.0
 #: Rows fetched per round trip from PostgreSQL's server-side cursor.
 _FETCH_ROWS = 2000
+#: SQLite virtual-machine steps between two looks at the clock and at Ctrl-C
+#: (a fraction of a millisecond of work, so stopping is prompt and cheap).
+_PROGRESS_STEPS = 10_000
+#: Rows fetched from SQLite at a time while streaming (the clock runs only then).
+_SQLITE_FETCH_ROWS = 500
 
 
 def run_sql(
@@ -452,39 +469,158 @@ def run_sql(
     """Run one read-only statement with bound parameters; return columns and rows.
 
     Args:
-        timeout: seconds one statement may run (PostgreSQL ``statement_timeout``);
-            None for no limit.
+        timeout: seconds one statement may run (None or 0: no limit); on
+            PostgreSQL its ``statement_timeout``. On SQLite, time the caller
+            spends between rows does not count, and Ctrl-C stops the query
+            too (see ``_Watch``).
 
     Raises:
         UnsafeRole: a PostgreSQL role that could reach the server (see ``roles``).
         ReadOnlyViolation: the statement tried to change something.
+        QueryTimedOut: the statement ran longer than ``timeout``.
+        QueryInterrupted: Ctrl-C (SIGINT) stopped it.
         QueryError: any other failure of the statement.
     """
+    timeout = timeout or None  # 0 means no limit, on both backends
     if engine.dialect.name == "postgresql":
         return _run_postgres(engine, sql, params or {}, timeout)
     try:
         connection = engine.connect()
     except SQLAlchemyError as exc:
         raise _sql_error(exc) from exc
+    watch = _Watch(timeout)
     try:
         transaction = connection.begin()
-        result = connection.execute(text(sql), params or {})
+        watch.attach(connection.connection.dbapi_connection)
+        with watch.running():
+            result = connection.execute(text(sql), params or {})
     except SQLAlchemyError as exc:
+        watch.detach()
         connection.close()
-        raise _sql_error(exc) from exc
+        raise watch.error() or _sql_error(exc) from exc
+    except BaseException:
+        watch.detach()
+        connection.close()
+        raise
     if not result.returns_rows:
+        watch.detach()
         connection.close()
         return [], iter(())
     columns = list(result.keys())
 
     def rows() -> Iterator[Sequence[Any]]:
         try:
-            yield from result
+            while True:
+                with watch.running():
+                    chunk = result.fetchmany(_SQLITE_FETCH_ROWS)
+                if not chunk:
+                    return
+                yield from chunk
+        except SQLAlchemyError as exc:
+            raise watch.error() or _sql_error(exc) from exc
         finally:
+            watch.detach()
             transaction.rollback()
             connection.close()
 
     return columns, rows()
+
+
+class _Watch:
+    """Stops a SQLite query at its time limit, or when the user presses Ctrl-C.
+
+    SQLite runs a query inside one C call that Python's own Ctrl-C handling
+    cannot enter, so a runaway ``WITH RECURSIVE`` would run for ever. SQLite
+    calls ``_progress`` every ``_PROGRESS_STEPS`` steps instead, and a
+    non-zero answer makes the query fail with "interrupted"; Python runs a
+    pending SIGINT handler at that moment too, so ``_on_sigint`` only has to
+    raise a flag. The clock runs only while SQLite works (``running``), so a
+    slow reader of the rows is not what times out, as with PostgreSQL's
+    ``statement_timeout``.
+
+    ``REGEXP`` is one C call per row that no progress handler reaches (and
+    Python's ``re`` ignores Ctrl-C), so it is the ``regex`` module here, with
+    the time left as its own limit: a backtracking pattern ends with the
+    query's timeout. Ctrl-C takes effect once such a call returns.
+    """
+
+    def __init__(self, timeout: float | None) -> None:
+        self.limit = timeout or None
+        self.spent = 0.0
+        self.started: float | None = None  # while SQLite works: when it began
+        self.timed_out = False
+        self.interrupted = False
+        self._connection: Any = None
+        self._previous_sigint: Any = None
+        self._catching_sigint = False
+
+    def attach(self, dbapi_connection: Any) -> None:
+        """Watch this connection's queries (and catch Ctrl-C, from the main thread)."""
+        self._connection = dbapi_connection
+        dbapi_connection.set_progress_handler(self._progress, _PROGRESS_STEPS)
+        dbapi_connection.create_function("regexp", 2, self._regexp, deterministic=True)
+        if threading.current_thread() is threading.main_thread():
+            self._previous_sigint = signal.signal(signal.SIGINT, self._on_sigint)
+            self._catching_sigint = True
+
+    def detach(self) -> None:
+        """Give Ctrl-C back to whoever handled it before."""
+        if self._catching_sigint:
+            signal.signal(signal.SIGINT, self._previous_sigint or signal.default_int_handler)
+            self._catching_sigint = False
+
+    @contextmanager
+    def running(self) -> Iterator[None]:
+        """Count the time spent inside this block against the limit."""
+        self.started = time.monotonic()
+        try:
+            yield
+        finally:
+            self.spent += time.monotonic() - self.started
+            self.started = None
+
+    def remaining(self) -> float | None:
+        """Seconds left, or None without a limit."""
+        if self.limit is None:
+            return None
+        now = time.monotonic()
+        return self.limit - self.spent - (now - self.started if self.started is not None else 0)
+
+    def error(self) -> QuotedbError | None:
+        """What stopped the query, if it was this watch."""
+        if self.interrupted:
+            return QueryInterrupted("query interrupted")
+        if self.timed_out:
+            return QueryTimedOut(f"query timed out after {self.limit:g} s")
+        return None
+
+    def _progress(self) -> int:
+        if self.interrupted or self.timed_out:
+            return 1
+        left = self.remaining()
+        if left is not None and left <= 0:
+            self.timed_out = True
+            return 1
+        return 0
+
+    def _on_sigint(self, _signum: int, _frame: Any) -> None:
+        self.interrupted = True
+        if self.started is None:  # not inside SQLite: stop as Python always does
+            raise KeyboardInterrupt
+
+    def _regexp(self, pattern: str | None, value: Any) -> bool | None:
+        if pattern is None or value is None:
+            return None
+        left = self.remaining()
+        try:
+            found = regex.search(pattern, value if isinstance(value, str) else str(value),
+                                 timeout=None if left is None else max(left, 0.001))
+        except TimeoutError:
+            # Interrupt rather than raise: SQLite may print a function's exception.
+            self.timed_out = True
+            self._connection.interrupt()
+            return None
+        return found is not None
 
 
 #: Statements that only read. COPY is left out: as a superuser it writes
