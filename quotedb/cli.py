@@ -34,6 +34,7 @@ from .outfile import refuse_database_files, staged_output
 from .parquet import write_parquet
 from .sources import DEFAULT_MAX_BYTES, SourceFile, find_sources
 from .stats import corpus_stats, format_stats
+from .terminal import visible
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -229,8 +230,8 @@ def ingest(app: App, paths: tuple[str, ...], pattern: str | None, input_format: 
 
 def _after(outcome: Outcome, advance: Callable[[int], None] | None) -> None:
     """Report a failed input at once (always, even with --quiet)."""
-    if outcome.error:
-        click.echo(f"error: {outcome.error}", err=True)
+    if outcome.error:  # names files and records, which may hold control characters
+        click.echo(visible(f"error: {outcome.error}"), err=True)
     if advance is not None:
         advance(1)
 
@@ -351,15 +352,17 @@ def show(app: App, article_id: int) -> None:
             ("parser", article.parser_version),
             ("quotes", sum(1 for q in article.quotes if not q.fragment)),
         ]
+        # Article text and metadata may hold terminal control sequences:
+        # shown escaped (line breaks and tabs kept), never obeyed.
         for label, value in meta:
             if value not in (None, ""):
-                click.echo(f"{label + ':':<11}{value}")
+                click.echo(visible(f"{label + ':':<11}{value}"))
         click.echo()
-        click.echo(render_marked(article.text, [
+        click.echo(visible(render_marked(article.text, [
             (q.start, q.end, "fragment" if q.fragment else
              (q.speaker.name if q.speaker else "unattributed"))
             for q in article.quotes
-        ]))
+        ]), keep="\n\t"))
 
 
 def render_marked(text: str, spans: list[tuple[int, int, str]]) -> str:

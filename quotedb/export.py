@@ -19,6 +19,8 @@ from typing import Any, TextIO
 from sqlalchemy import Connection, Date, Select, String, case, cast, func, literal
 from sqlalchemy.sql.elements import ColumnElement
 
+from .terminal import visible
+
 FORMATS = ("table", "csv", "json", "jsonl")
 EXPORT_FORMATS = ("csv", "json", "jsonl")
 
@@ -253,7 +255,9 @@ TABLE_CELL_WIDTH = 60
 
 
 def _table_cell(value: Any) -> str:
-    text = " ".join(_cell(value).split())
+    # Whitespace runs (line breaks, tabs) become one space; other control
+    # characters are shown escaped, never sent to the terminal.
+    text = visible(" ".join(_cell(value).split()))
     return text if len(text) <= TABLE_CELL_WIDTH else text[: TABLE_CELL_WIDTH - 1] + "…"
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from . import models
+from .terminal import visible
 
 #: How many of the most quoted speakers ``corpus_stats`` lists.
 TOP_SPEAKERS = 10
@@ -90,9 +91,10 @@ def format_stats(stats: dict[str, Any]) -> str:
     if top:
         lines.append("")
         lines.append(f"top {len(top)} speakers:")
-        width = max(len(row["name"]) for row in top)
-        for rank, row in enumerate(top, start=1):
-            lines.append(f"{rank:>3}. {row['name']:<{width}}  {row['quotes']:>6,}")
+        names = [visible(row["name"]) for row in top]  # speaker names come from articles
+        width = max(len(name) for name in names)
+        for rank, (row, name) in enumerate(zip(top, names, strict=True), start=1):
+            lines.append(f"{rank:>3}. {name:<{width}}  {row['quotes']:>6,}")
     return "\n".join(lines) + "\n"
 
 
