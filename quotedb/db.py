@@ -21,7 +21,14 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
-from .errors import DatabaseError, NotAQuotedbDatabase, SchemaOutOfDate, SchemaTooNew
+from .errors import (
+    BadDatabaseURL,
+    DatabaseError,
+    NotAQuotedbDatabase,
+    SchemaOutOfDate,
+    SchemaTooNew,
+    UnknownRevision,
+)
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -39,6 +46,9 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 def resolve_url(db: str | None) -> str:
     """Turn ``--db`` / ``QUOTEDB_URL`` / the default into a SQLAlchemy URL.
 
+    Raises:
+        BadDatabaseURL: the value holds a NUL character.
+
     A bare path means a SQLite file; it is made absolute so that a URL keeps
     meaning the same file whatever directory Alembic or a worker runs in.
 
@@ -48,6 +58,8 @@ def resolve_url(db: str | None) -> str:
     'sqlite:////tmp/q.db'
     """
     value = db or os.environ.get(ENV_VAR) or DEFAULT_DB
+    if "\x00" in value:  # no file or server name holds one; Path() would raise ValueError
+        raise BadDatabaseURL(f"bad database URL {value!r}: contains a NUL character")
     if "://" in value:
         return value
     return sqlite_url(Path(value).expanduser().resolve())
@@ -73,9 +85,24 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
+def parse_url(url: str) -> URL:
+    """A database URL parsed, or a one-line error saying it is malformed.
+
+    SQLAlchemy raises ``ArgumentError`` for some malformed URLs and a bare
+    ``ValueError`` for others (a host like ``[::1`` makes the port ``:1``).
+
+    Raises:
+        BadDatabaseURL: the URL cannot be parsed.
+    """
+    try:
+        return make_url(url)
+    except (ArgumentError, ValueError) as exc:
+        raise BadDatabaseURL(f"bad database URL {url!r}: {exc}") from exc
+
+
 def sqlite_path(url: str) -> Path | None:
     """The file behind a SQLite URL, or None for in-memory databases."""
-    database = make_url(url).database
+    database = parse_url(url).database
     if not database or database == ":memory:":
         return None
     return Path(database)
@@ -191,7 +218,7 @@ def make_engine(url: str, *, read_only: bool = False) -> Engine:
                 engine = create_engine(url, poolclass=NullPool)
             _configure_sqlite(engine, read_only=read_only)
             return engine
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(parse_url(url), pool_pre_ping=True)
     except ArgumentError as exc:
         raise DatabaseError(f"bad database URL {url!r}: {exc}") from exc
     except ModuleNotFoundError as exc:
@@ -291,22 +318,47 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     Raises:
         NotAQuotedbDatabase: the database has another program's tables;
             migrating would write quotedb's tables into it.
+        UnknownRevision: no such revision, or none reachable upwards.
     """
     from alembic import command
 
-    with writer(engine).begin() as connection:
-        _lock_for_migration(connection)
-        _refuse_foreign(engine, connection)
-        command.upgrade(alembic_config(_url_of(engine), connection), revision)
+    with _migrating(engine, revision, refuse_foreign=True) as config:
+        command.upgrade(config, revision)
 
 
 def downgrade(engine: Engine, revision: str) -> None:
-    """Migrate the database down to ``revision`` inside one transaction."""
+    """Migrate the database down to ``revision`` inside one transaction.
+
+    Raises:
+        UnknownRevision: no such revision, or none reachable downwards.
+    """
     from alembic import command
 
-    with writer(engine).begin() as connection:
-        _lock_for_migration(connection)
-        command.downgrade(alembic_config(_url_of(engine), connection), revision)
+    with _migrating(engine, revision) as config:
+        command.downgrade(config, revision)
+
+
+@contextmanager
+def _migrating(engine: Engine, revision: str, *, refuse_foreign: bool = False
+               ) -> Iterator[Config]:
+    """A locked write transaction and its Alembic config; a bad revision rolls it back.
+
+    Alembic says what is wrong with a revision in a ``CommandError`` (its
+    message is fit for the user); it becomes ``UnknownRevision`` here so the
+    CLI need not know Alembic.
+    """
+    from alembic.util import CommandError
+
+    if not revision.strip():  # Alembic fails an assertion on an empty one
+        raise UnknownRevision("no revision given; e.g. head, base or 0002_quote_search")
+    try:
+        with writer(engine).begin() as connection:
+            _lock_for_migration(connection)
+            if refuse_foreign:
+                _refuse_foreign(engine, connection)
+            yield alembic_config(_url_of(engine), connection)
+    except CommandError as exc:
+        raise UnknownRevision(f"cannot migrate to {revision!r}: {exc}") from exc
 
 
 def _url_of(engine: Engine) -> str:

@@ -53,3 +53,11 @@ class UnsafeRole(ReadOnlyViolation):
 
 class OutputIsDatabase(QuotedbError):
     """An export was asked to write over the database's own file."""
+
+
+class UnknownRevision(DatabaseError):
+    """A migration was asked for a schema revision that does not exist or cannot be reached."""
+
+
+class BadDatabaseURL(DatabaseError):
+    """The database URL cannot be parsed."""
