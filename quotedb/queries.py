@@ -23,6 +23,7 @@ from sqlalchemy import (
     column,
     create_engine,
     event,
+    false,
     func,
     literal_column,
     or_,
@@ -48,6 +49,20 @@ from .errors import (
 )
 from .names import name_key
 from .roles import check_reader
+
+#: The largest integer either database stores (SQLite INTEGER, PostgreSQL bigint).
+#: A larger id cannot name a row, and SQLite's driver refuses to bind it at all.
+MAX_INTEGER = 2**63 - 1
+
+
+def storable(number: int) -> bool:
+    """Whether an id can be in the database at all (see ``MAX_INTEGER``).
+
+    >>> storable(7), storable(-1), storable(2**64)
+    (True, True, False)
+    """
+    return -MAX_INTEGER - 1 <= number <= MAX_INTEGER
+
 
 #: Columns of a quote row, in export order (the CSV header).
 QUOTE_COLUMNS = (
@@ -134,7 +149,7 @@ def quotes_select(flt: QuoteFilter, dialect: str = "sqlite") -> Select:
     elif flt.speaker is not None:
         stmt = stmt.where(q.speaker_id.in_(speaker_ids_select(flt.speaker)))
     if flt.article_id is not None:
-        stmt = stmt.where(q.article_id == flt.article_id)
+        stmt = stmt.where(q.article_id == flt.article_id if storable(flt.article_id) else false())
     if flt.article_range is not None:
         first, end = flt.article_range
         stmt = stmt.where(q.article_id >= first, q.article_id < end)
@@ -145,7 +160,7 @@ def quotes_select(flt: QuoteFilter, dialect: str = "sqlite") -> Select:
     if flt.until is not None:
         stmt = stmt.where(a.published <= flt.until)
     if flt.limit is not None:
-        stmt = stmt.limit(flt.limit)
+        stmt = stmt.limit(min(flt.limit, MAX_INTEGER))  # more rows than that cannot exist
     return stmt
 
 
@@ -363,6 +378,8 @@ def articles(session: Session) -> list[dict[str, Any]]:
 
 def get_article(session: Session, article_id: int) -> models.Article | None:
     """One article with its quotes (and their speakers) loaded."""
+    if not storable(article_id):
+        return None
     return session.get(models.Article, article_id)
 
 
