@@ -10,13 +10,15 @@ from __future__ import annotations
 import codecs
 import csv
 import json
+import math
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, TextIO
 
 from sqlalchemy import Connection, Date, Select, String, case, cast, func, literal
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.elements import ColumnElement
 
 from .terminal import visible
@@ -30,15 +32,58 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _FORMULA_CHARS = frozenset(_FORMULA_STARTS)
 
 
+#: Types JSON holds as they are (the usual cells, checked first).
+_JSON_NATIVE = frozenset({str, int, bool, type(None)})
+
+
 def jsonable(value: Any) -> Any:
-    """A value as JSON can hold it (dates as ISO strings, bytes as hex)."""
-    if isinstance(value, (datetime, date)):
+    """A value as JSON can hold it, whatever a database returns.
+
+    Dates and times are ISO strings, intervals ISO 8601 durations, bytes hex,
+    UUIDs and anything else unknown their text. NaN and the infinities,
+    which JSON has no numbers for, are the strings "NaN", "Infinity" and
+    "-Infinity", as PostgreSQL's own ``to_json`` writes them: valid JSON
+    that still tells them from NULL. Arrays and JSON values are converted
+    inside too.
+
+    >>> jsonable(float("-inf")), jsonable(Decimal("NaN")), jsonable(timedelta(days=1, hours=2))
+    ('-Infinity', 'NaN', 'P1DT2H')
+    """
+    if type(value) in _JSON_NATIVE:
+        return value
+    if isinstance(value, (float, Decimal)):
+        number = float("nan") if isinstance(value, Decimal) and value.is_nan() else float(value)
+        if math.isfinite(number):
+            return number
+        return "NaN" if math.isnan(number) else ("Infinity" if number > 0 else "-Infinity")
+    if isinstance(value, (datetime, date, time)):
         return value.isoformat()
-    if isinstance(value, Decimal):
-        return float(value)
+    if isinstance(value, timedelta):
+        return _iso_duration(value)
     if isinstance(value, (bytes, memoryview)):
         return bytes(value).hex()
-    return value
+    if isinstance(value, (list, tuple)):
+        return [jsonable(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): jsonable(item) for key, item in value.items()}
+    return str(value)
+
+
+def _iso_duration(value: timedelta) -> str:
+    """An interval as an ISO 8601 duration ("P1DT2H30M", "-PT0.5S").
+
+    >>> _iso_duration(timedelta(0)), _iso_duration(-timedelta(seconds=90.5))
+    ('PT0S', '-PT1M30.5S')
+    """
+    sign, value = ("-", -value) if value < timedelta(0) else ("", value)
+    hours, rest = divmod(value.seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    second = f"{seconds}.{value.microseconds:06d}".rstrip("0").rstrip(".")
+    time_part = "".join(f"{n}{unit}" for n, unit in ((hours, "H"), (minutes, "M")) if n)
+    if second != "0" or not (time_part or value.days):
+        time_part += f"{second}S"
+    days = f"{value.days}D" if value.days else ""
+    return f"{sign}P{days}{'T' + time_part if time_part else ''}"
 
 
 def _cell(value: Any) -> str:
@@ -194,17 +239,23 @@ def _copy_csv(connection: Connection, stmt: Select, out: TextIO) -> int:
     write = utf8_writer(out)
     pending: list[bytes] = []
     size = 0
-    with driver.cursor() as cursor:  # type: ignore[union-attr]
-        with cursor.copy(f"COPY ({compiled}) TO STDOUT (FORMAT csv)", compiled.params) as copy:
-            for chunk in copy:
-                pending.append(chunk)
-                size += len(chunk)
-                if size >= _COPY_FLUSH_BYTES:
-                    write(b"".join(pending))
-                    pending.clear()
-                    size = 0
-        write(b"".join(pending))
-        return int(cursor.rowcount)
+    dbapi_error = connection.dialect.loaded_dbapi.Error
+    try:
+        with driver.cursor() as cursor:  # type: ignore[union-attr]
+            with cursor.copy(f"COPY ({compiled}) TO STDOUT (FORMAT csv)", compiled.params) as copy:
+                for chunk in copy:
+                    pending.append(chunk)
+                    size += len(chunk)
+                    if size >= _COPY_FLUSH_BYTES:
+                        write(b"".join(pending))
+                        pending.clear()
+                        size = 0
+            write(b"".join(pending))
+            return int(cursor.rowcount)
+    except dbapi_error as exc:
+        # The driver's own error, as SQLAlchemy would have wrapped it (a
+        # NUL in a search term is refused here, by psycopg).
+        raise DBAPIError.instance(str(compiled), compiled.params, exc, dbapi_error) from exc
 
 
 def utf8_writer(out: TextIO) -> Callable[[bytes], object]:
