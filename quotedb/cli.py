@@ -38,6 +38,26 @@ from .terminal import visible
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+#: Most processes --workers and --jobs may ask for: a typo's millions would
+#: try to start them all.
+MAX_PROCESSES = 1024
+#: Largest --max-size: each read asks for a buffer of that size up front.
+MAX_SIZE_LIMIT = 1 << 30
+
+
+class FilePath(click.Path):
+    """``click.Path`` that refuses a NUL in the name as a usage error.
+
+    The operating system cannot take one, and ``click.Path`` passes the
+    name to ``os.stat``, which raises ``ValueError`` instead.
+    """
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and "\x00" in value:
+            self.fail(f"{value!r} contains a NUL character", param, ctx)
+        return super().convert(value, param, ctx)
+
 
 class QuotedbGroup(click.Group):
     """A group that turns quotedb's expected errors into one-line messages."""
@@ -45,7 +65,8 @@ class QuotedbGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             result = super().invoke(ctx)
-            sys.stdout.flush()  # a reader gone early shows here, not at interpreter exit
+            if sys.stdout is not None:  # None when started with stdout closed (>&-)
+                sys.stdout.flush()  # a reader gone early shows here, not at interpreter exit
             return result
         except BrokenPipeError:
             # `quotedb export | head -1`: the reader has what it wanted. End
@@ -61,6 +82,19 @@ class QuotedbGroup(click.Group):
             raise click.ClickException(f"database error: {_first_line(exc.orig)}") from exc
         except SQLAlchemyError as exc:
             raise click.ClickException(f"database error: {_first_line(exc)}") from exc
+        except OSError as exc:
+            # Reading inputs and writing -o files have their own messages;
+            # what gets here is output that could not be written (a full
+            # disk behind stdout, a staging file in the temporary folder).
+            # What stdout still buffers would fail again at exit.
+            _discard_stdout()
+            raise click.ClickException(_os_error(exc)) from exc
+
+
+def _os_error(exc: OSError) -> str:
+    """An I/O failure in one line: the file if known, and the system's reason."""
+    where = f"{exc.filename}: " if exc.filename else ""
+    return f"{where}cannot write output: {exc.strerror or exc}"
 
 
 #: The exit status for a closed stdout pipe: what shells report for SIGPIPE.
@@ -174,10 +208,10 @@ def cli(ctx: click.Context, db_url: str | None, quiet: bool) -> None:
 @click.option("--url-field", help="Record field holding the URL [default: url, link].")
 @click.option("--id-field", help="Record field holding a unique id [default: id].")
 @click.option("--max-size", "max_bytes", default=DEFAULT_MAX_BYTES, show_default=True,
-              type=click.IntRange(min=1),
-              help="Refuse files (JSONL/CSV: records) larger than this many bytes "
-                   "(HTML pages: also more than 512 KB of markup outside scripts).")
-@click.option("-w", "--workers", type=click.IntRange(min=1), default=None,
+              type=click.IntRange(min=1, max=MAX_SIZE_LIMIT),
+              help="Refuse files (JSONL/CSV: records) larger than this many bytes, at most "
+                   "1 GiB (HTML pages: also more than 512 KB of markup outside scripts).")
+@click.option("-w", "--workers", type=click.IntRange(min=1, max=MAX_PROCESSES), default=None,
               help="Parser processes (default: the number of cores).")
 @click.option("--batch-size", type=click.IntRange(min=1), default=64, show_default=True,
               help="Articles per transaction (each still all-or-nothing).")
@@ -430,12 +464,12 @@ def sql(app: App, query: str, params: tuple[tuple[str, str], ...], read_url: str
 @click.option("--format", "fmt", type=click.Choice([*EXPORT_FORMATS, "parquet"]),
               default="csv", show_default=True,
               help="Output format (parquet needs the 'parquet' extra and -o).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+@click.option("-o", "--output", type=FilePath(dir_okay=False, writable=True, path_type=Path),
               help="Write here instead of stdout.")
 @click.option("--raw", is_flag=True,
               help="CSV: keep cells starting with = + - @ as they are (by default they are "
                    "prefixed with ' so spreadsheets do not run them as formulas).")
-@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+@click.option("-j", "--jobs", type=click.IntRange(min=1, max=MAX_PROCESSES), default=None,
               help="CSV from SQLite: processes to format a big export with "
                    "[default: number of cores].")
 @pass_app
@@ -571,7 +605,7 @@ def browse(app: App, port: int, open_browser: bool) -> None:
 
 @cli.command("eval")
 @click.argument("paths", metavar="GOLD_OR_DIR...", nargs=-1, required=True,
-                type=click.Path(exists=True, path_type=Path))
+                type=FilePath(exists=True, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
 @click.option("--errors", "show_errors", is_flag=True,

@@ -48,7 +48,9 @@ def find_sources(paths: list[str], pattern: str = "*.txt") -> Iterator[SourceFil
     """
     for raw in paths:
         if raw == STDIN:
-            yield SourceFile(STDIN, None)
+            # A closed stdin (`<&-`) leaves Python no stream at all.
+            yield SourceFile(STDIN, None) if sys.stdin is not None else SourceProblem(
+                raw, "standard input is closed")
             continue
         path = Path(raw)
         if path.is_dir():
