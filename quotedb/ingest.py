@@ -3,7 +3,10 @@
 The rules that keep a corpus whole:
 - the content hash is the dedupe key: the same text again is "unchanged";
 - the same source with new text replaces that article and its quotes
-  ("updated");
+  ("updated"), even when that text is stored under another source (which
+  then loses it), so each source keeps the text it now holds;
+- a speaker's kind is what most of the articles quoting it say, so the
+  order articles arrive in never changes what is stored;
 - everything for one article (article row, speakers, aliases, quotes) is
   written in one transaction, so a crash never leaves an article without its
   quotes, and the rerun completes what was missing;
@@ -21,7 +24,7 @@ import signal
 import sys
 import threading
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -31,7 +34,18 @@ from functools import cache, lru_cache
 from itertools import islice
 from typing import Any, Literal, TypeVar, cast
 
-from sqlalchemy import Connection, Dialect, Engine, Table, bindparam, delete, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Dialect,
+    Engine,
+    Table,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
@@ -41,7 +55,7 @@ from .errors import ArticleReadError, IngestAborted
 from .formats import ArticleRecord, FieldMap, RecordProblem, format_for, source_records
 from .names import name_key
 from .parser import PARSER_VERSION, parse_article
-from .records import ParsedArticle
+from .records import SPEAKER_KINDS, ParsedArticle
 from .sources import (
     DEFAULT_MAX_BYTES,
     STDIN,
@@ -58,6 +72,7 @@ ARTICLES = cast(Table, models.Article.__table__)
 QUOTES = cast(Table, models.Quote.__table__)
 SPEAKERS = cast(Table, models.Speaker.__table__)
 ALIASES = cast(Table, models.SpeakerAlias.__table__)
+EVIDENCE = cast(Table, models.SpeakerEvidence.__table__)
 
 #: How often one article's transaction is retried when the database is busy.
 MAX_ATTEMPTS = 8
@@ -418,6 +433,12 @@ class SpeakerCache:
     def speaker(self, key: str) -> tuple[int, str | None] | None:
         return self.staged_speakers.get(key) or self.speakers.get(key)
 
+    def forget(self, speaker_id: int) -> None:
+        """Drop a speaker whose stored row changed behind the cache (looked up again)."""
+        for entries in (self.speakers, self.staged_speakers):
+            for key in [k for k, (sid, _) in entries.items() if sid == speaker_id]:
+                del entries[key]
+
     def has_alias(self, pair: tuple[int, str]) -> bool:
         return pair in self.staged_aliases or pair in self.aliases
 
@@ -536,18 +557,23 @@ class _Statements:
     find_articles: Any
     insert_articles: Any
     update_article: Any
+    delete_article: Any
     delete_quotes: Any
     find_speakers: Any
     insert_speakers: Any
     set_kind: Any
     insert_aliases: Any
+    insert_evidence: Any
+    evidence_of_article: Any
+    delete_evidence: Any
+    count_evidence: Any
 
 
 @cache
 def _statements(dialect: str) -> _Statements:
     # ON CONFLICT DO NOTHING is spelled by each dialect's own insert().
     upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    a, q, s = ARTICLES, QUOTES, SPEAKERS
+    a, q, s, e = ARTICLES, QUOTES, SPEAKERS, EVIDENCE
     return _Statements(
         find_articles=select(a.c.id, a.c.content_hash, a.c.source).where(
             a.c.content_hash.in_(bindparam("digests", expanding=True))
@@ -556,6 +582,7 @@ def _statements(dialect: str) -> _Statements:
         # One multi-row INSERT for the batch; ids come back in input order.
         insert_articles=insert(a).returning(a.c.id, sort_by_parameter_order=True),
         update_article=update(a).where(a.c.id == bindparam("b_id")),
+        delete_article=delete(a).where(a.c.id == bindparam("b_id")),
         delete_quotes=delete(q).where(q.c.article_id == bindparam("b_id")),
         find_speakers=select(s.c.id, s.c.key, s.c.kind).where(
             s.c.key.in_(bindparam("keys", expanding=True))
@@ -566,6 +593,12 @@ def _statements(dialect: str) -> _Statements:
         insert_aliases=upsert(ALIASES).on_conflict_do_nothing(
             index_elements=["speaker_id", "key"]
         ),
+        insert_evidence=insert(e),
+        evidence_of_article=select(e.c.speaker_id).where(e.c.article_id == bindparam("b_id")),
+        delete_evidence=delete(e).where(e.c.article_id == bindparam("b_id")),
+        count_evidence=select(e.c.speaker_id, e.c.kind, func.count())
+        .where(e.c.speaker_id.in_(bindparam("ids", expanding=True)))
+        .group_by(e.c.speaker_id, e.c.kind),
     )
 
 
@@ -586,7 +619,10 @@ def _store_all(connection: Connection, batch: list[Prepared], cache: SpeakerCach
     found = connection.execute(sql.find_articles, {"digests": digests, "sources": sources}).all()
     stored = {row.content_hash: row.id for row in found}
     stored_sources = {row.source: row.id for row in found}
-    updates = any(p.digest not in stored and p.source in stored_sources for p in batch)
+    updates = any(
+        p.source in stored_sources and stored_sources[p.source] != stored.get(p.digest)
+        for p in batch
+    )
     if updates or len(set(sources)) < len(batch) or len(set(digests)) < len(batch):
         return [_store_one(connection, sql, prepared, cache) for prepared in batch]
     fresh = [prepared for prepared in batch if prepared.digest not in stored]
@@ -595,7 +631,9 @@ def _store_all(connection: Connection, batch: list[Prepared], cache: SpeakerCach
     if fresh:
         ids = connection.execute(sql.insert_articles, [_article_values(p) for p in fresh])
         new_ids = dict(zip((p.digest for p in fresh), ids.scalars().all(), strict=True))
-        speaker_ids, counts = _store_speakers(connection, sql, [p.parsed for p in fresh], cache)
+        speaker_ids, counts = _store_speakers(
+            connection, sql, [p.parsed for p in fresh], [new_ids[p.digest] for p in fresh], cache
+        )
         new_speakers = dict(zip((p.digest for p in fresh), counts, strict=True))
         rows = [row for p in fresh for row in _quote_rows(new_ids[p.digest], p.parsed, speaker_ids)]
         if rows:
@@ -612,27 +650,49 @@ def _store_all(connection: Connection, batch: list[Prepared], cache: SpeakerCach
 def _store_one(
     connection: Connection, sql: _Statements, prepared: Prepared, cache: SpeakerCache
 ) -> Outcome:
-    """Write one article inside the caller's transaction (new, unchanged or updated)."""
+    """Write one article inside the caller's transaction (new, unchanged or updated).
+
+    The text already stored under another source is "unchanged" (a copy),
+    unless this source holds a different article: then the source's text
+    changed to that one (two files swapped their contents, say), so this
+    source's article takes the text and the other copy goes, and each
+    article's source stays the file its text now comes from.
+    """
     source, digest, parsed = prepared.source, prepared.digest, prepared.parsed
     found = connection.execute(sql.find_articles, {"digests": [digest], "sources": [source]}).all()
     same = next((row.id for row in found if row.content_hash == digest), None)
-    if same is not None:
+    here = next((row.id for row in found if row.source == source), None)
+    if same is not None and here in (None, same):
         return Outcome(source, "unchanged", article_id=same)
     values = _article_values(prepared)
-    status: Status = "updated" if found else "new"
-    if found:
-        article_id = found[0].id
-        connection.execute(sql.delete_quotes, {"b_id": article_id})
+    stale: set[int] = set()
+    if here is not None:
+        if same is not None:
+            stale |= _forget_article(connection, sql, same)
+            connection.execute(sql.delete_article, {"b_id": same})
+        article_id = here
+        stale |= _forget_article(connection, sql, article_id)
         connection.execute(sql.update_article, {"b_id": article_id, **values})
     else:
         article_id = connection.execute(sql.insert_articles, [values]).scalar_one()
-    speaker_ids, (new_speakers,) = _store_speakers(connection, sql, [parsed], cache)
+    status: Status = "updated" if here is not None else "new"
+    speaker_ids, (new_speakers,) = _store_speakers(
+        connection, sql, [parsed], [article_id], cache, stale=stale
+    )
     rows = _quote_rows(article_id, parsed, speaker_ids)
     if rows:
         _insert_quotes(connection, rows)
     return Outcome(
         source, status, article_id=article_id, quotes=len(parsed.quotes), new_speakers=new_speakers
     )
+
+
+def _forget_article(connection: Connection, sql: _Statements, article_id: int) -> set[int]:
+    """Delete an article's quotes and evidence; return the speakers whose kind may change."""
+    speakers = set(connection.execute(sql.evidence_of_article, {"b_id": article_id}).scalars())
+    connection.execute(sql.delete_evidence, {"b_id": article_id})
+    connection.execute(sql.delete_quotes, {"b_id": article_id})
+    return speakers
 
 
 def _article_values(prepared: Prepared) -> dict[str, Any]:
@@ -713,17 +773,37 @@ def _clip(value: str | None, length: int) -> str | None:
 
 @dataclass(slots=True)
 class _Wanted:
-    """A speaker the batch quotes: first name and kind seen, every name it goes by."""
+    """A speaker the batch quotes: first name seen, every name it goes by, kinds given."""
 
     name: str
-    kind: str | None
     names: set[str]
+    kinds: Counter[str] = field(default_factory=Counter)
+
+
+#: Kinds in the order that breaks a tie between them: people are most of
+#: who is quoted, and a tie must not fall to whichever article came first.
+_KIND_RANK = {kind: rank for rank, kind in enumerate(SPEAKER_KINDS)}
+
+
+def decide_kind(votes: Counter[str]) -> str | None:
+    """The kind most articles give a speaker; a tie goes to the first in ``SPEAKER_KINDS``.
+
+    >>> decide_kind(Counter({"organisation": 2, "person": 1}))
+    'organisation'
+    >>> decide_kind(Counter({"organisation": 1, "person": 1})), decide_kind(Counter())
+    ('person', None)
+    """
+    if not votes:
+        return None
+    return min(votes, key=lambda kind: (-votes[kind], _KIND_RANK.get(kind, len(_KIND_RANK)), kind))
 
 
 def _store_speakers(
-    connection: Connection, sql: _Statements, articles: list[ParsedArticle], cache: SpeakerCache
+    connection: Connection, sql: _Statements, articles: list[ParsedArticle],
+    article_ids: list[int], cache: SpeakerCache, stale: set[int] | None = None,
 ) -> tuple[dict[str, int], list[int]]:
-    """Upsert the quoted speakers of ``articles`` and their aliases.
+    """Upsert the quoted speakers of ``articles`` (stored as ``article_ids``), their aliases
+    and what each article says they are.
 
     Returns the id of every quoted speaker name, and how many speakers each
     article added (a speaker counts for the first article that names it).
@@ -732,13 +812,21 @@ def _store_speakers(
     writers converge on one row per speaker instead of failing. Rows are
     written in key order so that two writers never wait on each other in
     opposite orders (no deadlocks on PostgreSQL).
+
+    Each article's kind for a speaker is one row of evidence, and the
+    speaker's kind is the majority of all of it (``decide_kind``), so the
+    order articles arrive in does not matter. It is counted again only for
+    speakers whose kind could have changed: a vote for another kind than
+    the stored one, or ``stale`` speakers, who lost an article's evidence.
     """
     wanted: dict[str, _Wanted] = {}
     key_of: dict[str, str] = {}
     keys_by_article: list[list[str]] = []
+    votes_by_article: list[dict[str, str]] = []
     for parsed in articles:
         by_name = {speaker.name: speaker for speaker in parsed.speakers}
         mine = []
+        votes: dict[str, str] = {}
         for name in sorted({quote.speaker for quote in parsed.quotes if quote.speaker}):
             key = key_of.setdefault(name, name_key(name)[:255])
             if not key:
@@ -746,25 +834,38 @@ def _store_speakers(
             mine.append(key)
             speaker = by_name.get(name)
             kind, aliases = (speaker.kind, speaker.aliases) if speaker else (None, ())
-            entry = wanted.setdefault(key, _Wanted(name, kind, set()))
-            entry.kind = entry.kind or kind
+            entry = wanted.setdefault(key, _Wanted(name, set()))
             entry.names.update((name, *aliases))
+            if kind is not None and key not in votes:  # one vote per article
+                votes[key] = kind
+                entry.kinds[kind] += 1
         keys_by_article.append(mine)
-    if not wanted:
+        votes_by_article.append(votes)
+    if not wanted and not stale:
         return {}, [0] * len(articles)
     keys = sorted(wanted)
     unknown = [key for key in keys if cache.speaker(key) is None]
     created: set[str] = set()
     if unknown:
-        rows = [(key, wanted[key].name, wanted[key].kind) for key in unknown]
+        # A speaker new to the database has only this batch's evidence.
+        rows = [(key, wanted[key].name, decide_kind(wanted[key].kinds)) for key in unknown]
         created = _insert_speakers(connection, sql, rows, cache)
     ids_by_key: dict[str, int] = {}
+    recount: set[int] = set(stale or ())
     for key in keys:
         speaker_id, kind = cache.speaker(key)  # type: ignore[misc]
         ids_by_key[key] = speaker_id
-        if kind is None and wanted[key].kind is not None:
-            connection.execute(sql.set_kind, {"b_id": speaker_id, "b_kind": wanted[key].kind})
-            cache.staged_speakers[key] = (speaker_id, wanted[key].kind)
+        if key not in created and any(vote != kind for vote in wanted[key].kinds):
+            recount.add(speaker_id)
+    evidence = [
+        {"speaker_id": ids_by_key[key], "article_id": article_id, "kind": kind}
+        for article_id, votes in zip(article_ids, votes_by_article, strict=True)
+        for key, kind in sorted(votes.items())
+    ]
+    if evidence:
+        connection.execute(sql.insert_evidence, evidence)
+    if recount:
+        _recount_kinds(connection, sql, recount, cache, {v: k for k, v in ids_by_key.items()})
     alias_rows = {
         (ids_by_key[key], alias_key): alias[:255]
         for key in keys
@@ -784,6 +885,27 @@ def _store_speakers(
         created.difference_update(mine)
     ids = {name: ids_by_key[key] for name, key in key_of.items() if key}
     return ids, counts
+
+
+def _recount_kinds(
+    connection: Connection, sql: _Statements, speaker_ids: set[int], cache: SpeakerCache,
+    key_of_id: dict[int, str],
+) -> None:
+    """Set each speaker's kind to what all its evidence says (see ``decide_kind``)."""
+    ordered = sorted(speaker_ids)  # row locks in one order: no deadlocks
+    votes: dict[int, Counter[str]] = {speaker_id: Counter() for speaker_id in ordered}
+    for speaker_id, kind, count in connection.execute(sql.count_evidence, {"ids": ordered}):
+        votes[speaker_id][kind] = count
+    connection.execute(
+        sql.set_kind,
+        [{"b_id": speaker_id, "b_kind": decide_kind(votes[speaker_id])} for speaker_id in ordered],
+    )
+    for speaker_id in ordered:
+        key = key_of_id.get(speaker_id)
+        if key is not None:
+            cache.staged_speakers[key] = (speaker_id, decide_kind(votes[speaker_id]))
+        else:  # a stale speaker this batch does not quote: its cached kind is out of date
+            cache.forget(speaker_id)
 
 
 def _insert_speakers(

@@ -97,6 +97,30 @@ class Speaker(Base):
         return f"Speaker(id={self.id!r}, name={self.name!r}, kind={self.kind!r})"
 
 
+class SpeakerEvidence(Base):
+    """What one article says a speaker is: its vote for the speaker's ``kind``.
+
+    ``Speaker.kind`` is the kind most of the speaker's articles give (ties
+    go to the first in ``records.SPEAKER_KINDS``), recomputed from these
+    rows when they change, so it does not depend on which article was
+    ingested first. An article's rows go with it (revision 0004).
+    """
+
+    __tablename__ = "speaker_evidence"
+
+    speaker_id: Mapped[int] = mapped_column(
+        ForeignKey("speakers.id", ondelete="CASCADE"), primary_key=True
+    )
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    kind: Mapped[str] = mapped_column(String(32))
+
+    def __repr__(self) -> str:
+        return (f"SpeakerEvidence(speaker_id={self.speaker_id!r}, "
+                f"article_id={self.article_id!r}, kind={self.kind!r})")
+
+
 class SpeakerAlias(Base):
     """Another name a speaker went by ("Mr Rumsfeld", "Rumsfeld")."""
 

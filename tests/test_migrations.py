@@ -69,3 +69,32 @@ def test_upgrade_keeps_every_row_and_indexes_old_quotes(alembic_runner: Any,
             queries.QuoteFilter(search="passage"), alembic_engine.dialect.name)).all()
         assert len(found) == 1
         assert session.scalar(select(func.count()).select_from(models.Article)) == 1
+
+
+def test_speaker_evidence_is_backfilled_from_stored_kinds(alembic_runner: Any,
+                                                          alembic_engine: Engine) -> None:
+    """Each article quoting a speaker votes for the kind kept so far: kinds stay as they were."""
+    alembic_runner.migrate_up_before("0004_speaker_kind_evidence")
+    alembic_runner.insert_into("articles", [{
+        "id": 1, "source": "old.txt", "content_hash": "h" * 64, "title": None,
+        "published": None, "outlet": None, "authors": [], "dateline": None,
+        "text": "“It is over,” said the Kestrel Bay. “It is,” it said.",
+        "ingested_at": datetime(2021, 8, 10, tzinfo=timezone.utc), "parser_version": "0",
+    }])
+    alembic_runner.insert_into("speakers", [
+        {"id": 1, "name": "Kestrel Bay", "key": "kestrel bay", "kind": "organisation"},
+        {"id": 2, "name": "Nobody", "key": "nobody", "kind": None},
+    ])
+    alembic_runner.insert_into("quotes", [
+        {"id": n, "article_id": 1, "speaker_id": 1, "text": "It", "start": start,
+         "end": start + 2, "paragraph": 0, "speaker_mention": None, "cue": "said",
+         "fragment": False}
+        for n, start in ((1, 1), (2, 37))
+    ])
+    alembic_runner.migrate_up_one()
+
+    with Session(alembic_engine) as session:
+        rows = session.execute(select(models.SpeakerEvidence.speaker_id,
+                                      models.SpeakerEvidence.article_id,
+                                      models.SpeakerEvidence.kind)).all()
+        assert [tuple(row) for row in rows] == [(1, 1, "organisation")]
