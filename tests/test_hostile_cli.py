@@ -146,18 +146,25 @@ def test_every_command_with_hostile_arguments(corpus: dict[str, str], tmp_path: 
     assert tried > 300
 
 
-def test_every_command_with_hostile_arguments_on_postgresql(corpus: dict[str, str]) -> None:
-    """The same cases on PostgreSQL, whose driver refuses NULs and checks integer ranges."""
+def test_every_command_with_hostile_arguments_on_postgresql(
+    corpus: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same cases on PostgreSQL, whose driver refuses NULs and checks integer ranges.
+
+    Except ``db create-reader``: roles belong to the whole server, and each
+    hostile name that worked would be left behind there.
+    """
     server = os.environ.get(POSTGRES_ENV)
     if not server:
         pytest.skip(f"{POSTGRES_ENV} is not set")
+    monkeypatch.chdir(tmp_path)  # a path-like --read-url names a SQLite file here
     runner = CliRunner()
     with postgres_database(server) as url:
         seeded = runner.invoke(cli, ["--db", url, "-q", "ingest", str(SEEDS), "--workers", "1"])
         assert seeded.exit_code == 0, seeded.output
         # No case changes the schema: a downgrade without --yes is refused.
         problems = [problem(runner.invoke(cli, ["--db", url, *args], catch_exceptions=True), what)
-                    for what, args in cases(corpus)]
+                    for what, args in cases(corpus) if args[:2] != ["db", "create-reader"]]
     found = [p for p in problems if p]
     assert not found, "\n".join(found)
 
