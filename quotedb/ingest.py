@@ -562,6 +562,7 @@ class _Statements:
     find_speakers: Any
     insert_speakers: Any
     set_kind: Any
+    count_genders: Any
     insert_aliases: Any
     insert_evidence: Any
     evidence_of_article: Any
@@ -589,7 +590,12 @@ def _statements(dialect: str) -> _Statements:
         ),
         # RETURNING names the rows this writer added, not a concurrent one.
         insert_speakers=upsert(s).on_conflict_do_nothing(index_elements=["key"]).returning(s.c.key),
-        set_kind=update(s).where(s.c.id == bindparam("b_id")).values(kind=bindparam("b_kind")),
+        set_kind=update(s).where(s.c.id == bindparam("b_id")).values(
+            kind=bindparam("b_kind"), gender=bindparam("b_gender")
+        ),
+        count_genders=select(e.c.speaker_id, e.c.gender, func.count())
+        .where(e.c.speaker_id.in_(bindparam("ids", expanding=True)) & e.c.gender.is_not(None))
+        .group_by(e.c.speaker_id, e.c.gender),
         insert_aliases=upsert(ALIASES).on_conflict_do_nothing(
             index_elements=["speaker_id", "key"]
         ),
@@ -715,7 +721,7 @@ def _article_values(prepared: Prepared) -> dict[str, Any]:
 #: The columns of ``_quote_rows``, in order.
 _QUOTE_COLUMNS = (
     "article_id", "speaker_id", "text", "start", "end", "paragraph", "speaker_mention", "cue",
-    "fragment",
+    "fragment", "rule",
 )
 
 
@@ -734,6 +740,7 @@ def _quote_rows(
             _clip(quote.speaker_mention, 255),
             _clip(quote.cue, 64),
             quote.fragment,
+            _clip(quote.rule, 32),
         )
         for quote in parsed.quotes
     ]
@@ -778,11 +785,29 @@ class _Wanted:
     name: str
     names: set[str]
     kinds: Counter[str] = field(default_factory=Counter)
+    genders: Counter[str] = field(default_factory=Counter)
 
 
 #: Kinds in the order that breaks a tie between them: people are most of
 #: who is quoted, and a tie must not fall to whichever article came first.
 _KIND_RANK = {kind: rank for rank, kind in enumerate(SPEAKER_KINDS)}
+
+
+def decide_gender(votes: Counter[str]) -> str | None:
+    """The gender most articles' text gives a speaker; None on a tie or no evidence.
+
+    A tie is no answer: two articles that disagree may be about two people
+    who share a name, and a guess would be counted by researchers as fact.
+
+    >>> decide_gender(Counter({"female": 2, "male": 1})), decide_gender(Counter({"male": 1}))
+    ('female', 'male')
+    >>> decide_gender(Counter({"female": 1, "male": 1})), decide_gender(Counter())
+    (None, None)
+    """
+    ranked = votes.most_common(2)
+    if not ranked or (len(ranked) == 2 and ranked[0][1] == ranked[1][1]):
+        return None
+    return ranked[0][0]
 
 
 def decide_kind(votes: Counter[str]) -> str | None:
@@ -822,11 +847,11 @@ def _store_speakers(
     wanted: dict[str, _Wanted] = {}
     key_of: dict[str, str] = {}
     keys_by_article: list[list[str]] = []
-    votes_by_article: list[dict[str, str]] = []
+    votes_by_article: list[dict[str, tuple[str, str | None]]] = []
     for parsed in articles:
         by_name = {speaker.name: speaker for speaker in parsed.speakers}
         mine = []
-        votes: dict[str, str] = {}
+        votes: dict[str, tuple[str, str | None]] = {}
         for name in sorted({quote.speaker for quote in parsed.quotes if quote.speaker}):
             key = key_of.setdefault(name, name_key(name)[:255])
             if not key:
@@ -834,11 +859,14 @@ def _store_speakers(
             mine.append(key)
             speaker = by_name.get(name)
             kind, aliases = (speaker.kind, speaker.aliases) if speaker else (None, ())
+            gender = speaker.gender if speaker else None
             entry = wanted.setdefault(key, _Wanted(name, set()))
             entry.names.update((name, *aliases))
             if kind is not None and key not in votes:  # one vote per article
-                votes[key] = kind
+                votes[key] = (kind, gender)
                 entry.kinds[kind] += 1
+                if gender is not None:
+                    entry.genders[gender] += 1
         keys_by_article.append(mine)
         votes_by_article.append(votes)
     if not wanted and not stale:
@@ -848,19 +876,24 @@ def _store_speakers(
     created: set[str] = set()
     if unknown:
         # A speaker new to the database has only this batch's evidence.
-        rows = [(key, wanted[key].name, decide_kind(wanted[key].kinds)) for key in unknown]
+        rows = [(key, wanted[key].name, decide_kind(wanted[key].kinds),
+                 decide_gender(wanted[key].genders)) for key in unknown]
         created = _insert_speakers(connection, sql, rows, cache)
     ids_by_key: dict[str, int] = {}
     recount: set[int] = set(stale or ())
     for key in keys:
         speaker_id, kind = cache.speaker(key)  # type: ignore[misc]
         ids_by_key[key] = speaker_id
-        if key not in created and any(vote != kind for vote in wanted[key].kinds):
+        # The cache keeps no gender: any gender vote has the speaker counted again.
+        if key not in created and (
+            any(vote != kind for vote in wanted[key].kinds) or wanted[key].genders
+        ):
             recount.add(speaker_id)
     evidence = [
-        {"speaker_id": ids_by_key[key], "article_id": article_id, "kind": kind}
+        {"speaker_id": ids_by_key[key], "article_id": article_id, "kind": kind,
+         "gender": gender}
         for article_id, votes in zip(article_ids, votes_by_article, strict=True)
-        for key, kind in sorted(votes.items())
+        for key, (kind, gender) in sorted(votes.items())
     ]
     if evidence:
         connection.execute(sql.insert_evidence, evidence)
@@ -891,14 +924,21 @@ def _recount_kinds(
     connection: Connection, sql: _Statements, speaker_ids: set[int], cache: SpeakerCache,
     key_of_id: dict[int, str],
 ) -> None:
-    """Set each speaker's kind to what all its evidence says (see ``decide_kind``)."""
+    """Set each speaker's kind and gender to what all its evidence says.
+
+    See ``decide_kind`` and ``decide_gender``.
+    """
     ordered = sorted(speaker_ids)  # row locks in one order: no deadlocks
     votes: dict[int, Counter[str]] = {speaker_id: Counter() for speaker_id in ordered}
     for speaker_id, kind, count in connection.execute(sql.count_evidence, {"ids": ordered}):
         votes[speaker_id][kind] = count
+    genders: dict[int, Counter[str]] = {speaker_id: Counter() for speaker_id in ordered}
+    for speaker_id, gender, count in connection.execute(sql.count_genders, {"ids": ordered}):
+        genders[speaker_id][gender] = count
     connection.execute(
         sql.set_kind,
-        [{"b_id": speaker_id, "b_kind": decide_kind(votes[speaker_id])} for speaker_id in ordered],
+        [{"b_id": speaker_id, "b_kind": decide_kind(votes[speaker_id]),
+          "b_gender": decide_gender(genders[speaker_id])} for speaker_id in ordered],
     )
     for speaker_id in ordered:
         key = key_of_id.get(speaker_id)
@@ -909,23 +949,25 @@ def _recount_kinds(
 
 
 def _insert_speakers(
-    connection: Connection, sql: _Statements, rows: list[tuple[str, str, str | None]],
-    cache: SpeakerCache,
+    connection: Connection, sql: _Statements,
+    rows: list[tuple[str, str, str | None, str | None]], cache: SpeakerCache,
 ) -> set[str]:
-    """Make sure speakers (key, name, kind) exist; stage their ids; return the keys added here."""
-    keys = [key for key, _, _ in rows]
+    """Make sure speakers (key, name, kind, gender) exist; stage their ids; return the keys
+    added here."""
+    keys = [key for key, _, _, _ in rows]
 
     def lookup() -> dict[str, tuple[int, str | None]]:
         found = connection.execute(sql.find_speakers, {"keys": keys})
         return {row.key: (row.id, row.kind) for row in found}
 
     known = lookup()
-    missing = [(key, name, kind) for key, name, kind in rows if key not in known]
+    missing = [row for row in rows if row[0] not in known]
     added: set[str] = set()
     if missing:
         added = set(connection.execute(
             sql.insert_speakers,
-            [{"key": key, "name": name[:255], "kind": kind} for key, name, kind in missing],
+            [{"key": key, "name": name[:255], "kind": kind, "gender": gender}
+             for key, name, kind, gender in missing],
         ).scalars())
         known = lookup()
     cache.staged_speakers.update(known)

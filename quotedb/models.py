@@ -87,6 +87,8 @@ class Speaker(Base):
     name: Mapped[str] = mapped_column(String(255))
     key: Mapped[str] = mapped_column(String(255), unique=True)
     kind: Mapped[str | None] = mapped_column(String(32))
+    #: "female" or "male" when the articles' text says so (revision 0005).
+    gender: Mapped[str | None] = mapped_column(String(16))
 
     aliases: Mapped[list[SpeakerAlias]] = relationship(
         back_populates="speaker", cascade="all, delete-orphan", passive_deletes=True
@@ -115,6 +117,8 @@ class SpeakerEvidence(Base):
         ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     kind: Mapped[str] = mapped_column(String(32))
+    #: The gender this article's text gives the speaker, if any (revision 0005).
+    gender: Mapped[str | None] = mapped_column(String(16))
 
     def __repr__(self) -> str:
         return (f"SpeakerEvidence(speaker_id={self.speaker_id!r}, "
@@ -160,6 +164,8 @@ class Quote(Base):
     speaker_mention: Mapped[str | None] = mapped_column(String(255))
     cue: Mapped[str | None] = mapped_column(String(64))
     fragment: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: The parser rule that chose the speaker (revision 0005; NULL before parser 2.0.0).
+    rule: Mapped[str | None] = mapped_column(String(32))
 
     article: Mapped[Article] = relationship(back_populates="quotes")
     speaker: Mapped[Speaker | None] = relationship(back_populates="quotes")

@@ -28,6 +28,12 @@ KINDS = {
     "k3.txt": "Title: Three\n\n“Fees will rise next year,” said the Kestrel Bay.\n",  # organisation
     "m1.txt": "Title: Four\n\n“Nothing has changed,” said Mr Meridian.\n",  # person
     "m2.txt": "Title: Five\n\n“Everything has changed,” said the Meridian.\n",  # organisation
+    # The gender the text gives: Dana Holt two articles to one, Lee Park one each.
+    "g1.txt": "Title: Six\n\n“We start today,” said Ms. Dana Holt.\n",
+    "g2.txt": "Title: Seven\n\nDana Holt spoke first.\n\n“We start soon,” she said.\n",
+    "g3.txt": "Title: Eight\n\nDana Holt spoke first.\n\n“We start later,” he said.\n",
+    "g4.txt": "Title: Nine\n\nLee Park spoke first.\n\n“Not yet,” she said.\n",
+    "g5.txt": "Title: Ten\n\nLee Park spoke first.\n\n“Not now,” he said.\n",
 }
 
 
@@ -40,11 +46,11 @@ def snapshot(url: str) -> tuple[list[tuple[object, ...]], ...]:
                 return sorted(tuple(row) for row in connection.execute(text(sql)))
 
             return (
-                rows("SELECT key, name, kind FROM speakers"),
+                rows("SELECT key, name, kind, gender FROM speakers"),
                 rows("SELECT s.key, a.alias, a.key FROM speaker_aliases a "
                      "JOIN speakers s ON s.id = a.speaker_id"),
                 rows('SELECT a.source, q.start, q."end", q.text, s.key, q.speaker_mention, q.cue, '
-                     "q.fragment FROM quotes q JOIN articles a ON a.id = q.article_id "
+                     "q.fragment, q.rule FROM quotes q JOIN articles a ON a.id = q.article_id "
                      "LEFT JOIN speakers s ON s.id = q.speaker_id"),
             )
     finally:
@@ -90,9 +96,13 @@ def test_forward_reverse_and_parallel_ingest_store_the_same(
     stored = snapshot(forward)
     assert snapshot(backward) == stored
     assert snapshot(parallel) == stored
-    kinds = {key: kind for key, _, kind in stored[0]}
+    kinds = {key: kind for key, _, kind, _ in stored[0]}
     assert kinds["kestrel bay"] == "organisation"  # two articles to one
     assert kinds["meridian"] == "person"  # one each: the tie goes to person
+    genders = {key: gender for key, _, _, gender in stored[0]}
+    assert genders["dana holt"] == "female"  # two articles to one
+    assert genders["lee park"] is None  # one each: a tie is no answer
+    assert {row[-1] for row in stored[2]} >= {"after", "continuation"}
 
 
 def test_updating_an_article_takes_back_its_evidence(quotedb: Quotedb, tmp_path: Path) -> None:
