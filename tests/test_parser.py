@@ -322,12 +322,6 @@ KNOWN_MISSES = [
         id="role-with-place-before-name",
         marks=pytest.mark.xfail(strict=True, reason="caps run swallows the place name"),
     ),
-    pytest.param(
-        "John Smith arrived late.\n\n“I was stuck in traffic.”",
-        [("I was stuck in traffic.", "John Smith")],
-        id="quote-after-non-speech-sentence",
-        marks=pytest.mark.xfail(strict=True, reason="continuation needs a speech cue"),
-    ),
 ]
 
 

@@ -105,6 +105,8 @@ PARAGRAPHS = [  # class 4: quote-only paragraphs
                  "Tom Reyes", id="colon-ends-the-paragraph-before"),
     pytest.param("“We can wait,” Ada Brink said. She left before the vote.\n\n“Later.”",
                  "Later", "Ada Brink", id="through-a-sentence-about-the-speaker"),
+    pytest.param("John Smith arrived late.\n\n“I was stuck in traffic.”", "I was",
+                 "John Smith", id="after-a-paragraph-about-a-person"),
 ]
 
 

@@ -202,6 +202,10 @@ class Attributor:
                 self.interviewee = prev.speaker
             if label is None or answer:
                 carry = prev.speaker  # a question leaves the last speaker in place
+                if carry is None and prev.lead is not None and prev.lead.kind == "person":
+                    # "John Smith arrived late." ¶ “I was stuck in traffic.”: the
+                    # person the paragraph ends on speaks the quote-only one.
+                    carry = prev.lead
 
     def _tokens_for(self, lo: int, hi: int) -> tuple[list[Tok], bool]:
         """Tokens of a sentence, and whether it needs the full rules.
