@@ -51,11 +51,6 @@ NAMES = [  # class 1: the named speaker in the attribution
 ]
 
 
-@pytest.mark.parametrize(("text", "opening", "speaker"), NAMES)
-def test_named_speaker(text: str, opening: str, speaker: str) -> None:
-    assert speaker_of(text, opening) == speaker
-
-
 PRONOUNS = [  # class 2: pronouns and continuations agree with their antecedent
     pytest.param("Mary Jones was there.\n\n“It looks good,” Patrol Chief James Hall said.\n\n"
                  "“It looks very good,” he said.", "It looks very", "James Hall",
@@ -74,11 +69,6 @@ PRONOUNS = [  # class 2: pronouns and continuations agree with their antecedent
 ]
 
 
-@pytest.mark.parametrize(("text", "opening", "speaker"), PRONOUNS)
-def test_pronoun_and_continuation(text: str, opening: str, speaker: str) -> None:
-    assert speaker_of(text, opening) == speaker
-
-
 DESCRIPTIONS = [  # class 3: descriptions as speakers
     pytest.param("“Keep going,” the mother added.", "Keep going", "mother", id="the-role"),
     pytest.param("“We lost,” said the rookie goalkeeper.", "We lost", "rookie goalkeeper",
@@ -93,11 +83,6 @@ DESCRIPTIONS = [  # class 3: descriptions as speakers
 ]
 
 
-@pytest.mark.parametrize(("text", "opening", "speaker"), DESCRIPTIONS)
-def test_description_speaker(text: str, opening: str, speaker: str) -> None:
-    assert speaker_of(text, opening) == speaker
-
-
 PARAGRAPHS = [  # class 4: quote-only paragraphs
     pytest.param("“We won,” said Ada Brink.\n\n“We will keep winning.”", "We will",
                  "Ada Brink", id="quote-only-paragraph-continues"),
@@ -108,11 +93,6 @@ PARAGRAPHS = [  # class 4: quote-only paragraphs
     pytest.param("John Smith arrived late.\n\n“I was stuck in traffic.”", "I was",
                  "John Smith", id="after-a-paragraph-about-a-person"),
 ]
-
-
-@pytest.mark.parametrize(("text", "opening", "speaker"), PARAGRAPHS)
-def test_paragraph_continuation(text: str, opening: str, speaker: str) -> None:
-    assert speaker_of(text, opening) == speaker
 
 
 NO_CUE = [  # class 5: attribution without a cue verb
@@ -150,21 +130,11 @@ CUES = [  # class 6: cue words
 ]
 
 
-@pytest.mark.parametrize(("text", "opening", "speaker"), CUES)
-def test_cue_words(text: str, opening: str, speaker: str) -> None:
-    assert speaker_of(text, opening) == speaker
-
-
 PARAPHRASE = [
     pytest.param("Debates rarely move votes, noted CBS’s Lena Ortiz.\n\n"
                  "“They come too late,” she wrote.", "They come", "Lena Ortiz",
                  id="inverted-cue-after-a-paraphrase"),
 ]
-
-
-@pytest.mark.parametrize(("text", "opening", "speaker"), PARAPHRASE)
-def test_paraphrase_gives_the_antecedent(text: str, opening: str, speaker: str) -> None:
-    assert speaker_of(text, opening) == speaker
 
 
 JUNK = [  # class 7: never a speaker
@@ -178,8 +148,9 @@ JUNK = [  # class 7: never a speaker
 ]
 
 
-@pytest.mark.parametrize(("text", "opening", "speaker"), JUNK)
-def test_no_junk_speaker(text: str, opening: str, speaker: str) -> None:
+@pytest.mark.parametrize(("text", "opening", "speaker"),
+                         [*NAMES, *PRONOUNS, *DESCRIPTIONS, *PARAGRAPHS, *PARAPHRASE, *CUES, *JUNK])
+def test_speaker_of_each_shape(text: str, opening: str, speaker: str) -> None:
     assert speaker_of(text, opening) == speaker
 
 

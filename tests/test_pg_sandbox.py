@@ -184,66 +184,62 @@ def _server_state(url: str) -> dict[str, Any]:
         engine.dispose()
 
 
-def _payload(template: str, file: Path, pid: int, reader_url: str) -> str:
-    return (template.replace("{file}", str(file)).replace("{pid}", str(pid))
-            .replace("{reader}", f'"{make_url(reader_url).username}"'))
+class Probe:
+    """One payload's stage: a file it must not create, a backend it must not kill, and
+    the stored data and server state it must leave as they are."""
+
+    def __init__(self, loaded: Quotedb, reader: str, sentinel: psycopg.Connection[Any]) -> None:
+        self.loaded, self.reader, self.sentinel = loaded, reader, sentinel
+        self.file = Path(f"/tmp/quotedb-pwn-{uuid.uuid4().hex}")
+        self.pid = sentinel.info.backend_pid
+        self.before, self.state = snapshot(loaded.url), _server_state(loaded.url)
+
+    def payload(self, template: str) -> str:
+        return (template.replace("{file}", str(self.file)).replace("{pid}", str(self.pid))
+                .replace("{reader}", f'"{make_url(self.reader).username}"'))
+
+    def assert_harmless(self) -> None:
+        assert snapshot(self.loaded.url) == self.before
+        assert _server_state(self.loaded.url) == self.state
+        assert not self.file.exists()
+        assert self.sentinel.execute("SELECT pg_backend_pid()").fetchone() == (self.pid,)
 
 
-def _assert_harmless(url: str, before: dict[str, Any], state: dict[str, Any], file: Path,
-                     sentinel: psycopg.Connection[Any], pid: int) -> None:
-    assert snapshot(url) == before
-    assert _server_state(url) == state
-    assert not file.exists()
-    assert sentinel.execute("SELECT pg_backend_pid()").fetchone() == (pid,)
+@pytest.fixture
+def probe(shared: tuple[Quotedb, str], sentinel: psycopg.Connection[Any]) -> Probe:
+    return Probe(*shared, sentinel)
 
 
 @pytest.mark.parametrize("template", list(PAYLOADS.values()), ids=list(PAYLOADS))
-def test_superuser_is_refused_before_the_query_runs(
-    shared: tuple[Quotedb, str], sentinel: psycopg.Connection[Any], template: str
-) -> None:
-    loaded, reader = shared
-    file = Path(f"/tmp/quotedb-pwn-{uuid.uuid4().hex}")
-    pid = sentinel.info.backend_pid
-    before, state = snapshot(loaded.url), _server_state(loaded.url)
-    result = loaded("sql", "--read-url", loaded.url, _payload(template, file, pid, reader))
+def test_superuser_is_refused_before_the_query_runs(probe: Probe, template: str) -> None:
+    loaded = probe.loaded
+    result = loaded("sql", "--read-url", loaded.url, probe.payload(template))
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: refused:")
     assert "Traceback" not in result.output
-    _assert_harmless(loaded.url, before, state, file, sentinel, pid)
+    probe.assert_harmless()
 
 
 @pytest.mark.parametrize("template", list(PAYLOADS.values()), ids=list(PAYLOADS))
-def test_reader_role_is_refused_by_the_server(
-    shared: tuple[Quotedb, str], sentinel: psycopg.Connection[Any], template: str
-) -> None:
-    loaded, reader = shared
-    file = Path(f"/tmp/quotedb-pwn-{uuid.uuid4().hex}")
-    pid = sentinel.info.backend_pid
-    before, state = snapshot(loaded.url), _server_state(loaded.url)
-    result = loaded("sql", "--read-url", reader, _payload(template, file, pid, reader))
+def test_reader_role_is_refused_by_the_server(probe: Probe, template: str) -> None:
+    result = probe.loaded("sql", "--read-url", probe.reader, probe.payload(template))
     if template == LARGE_OBJECT:
         assert result.exit_code == 0, result.output  # runs, and is rolled back (below)
     else:
         assert result.exit_code == 1, result.output
         assert result.stderr.startswith("Error:") and len(result.stderr.splitlines()) == 1
-    _assert_harmless(loaded.url, before, state, file, sentinel, pid)
+    probe.assert_harmless()
 
 
 @pytest.mark.parametrize("template", list(SERVER.values()), ids=list(SERVER))
-def test_reader_role_alone_stops_server_payloads(
-    shared: tuple[Quotedb, str], sentinel: psycopg.Connection[Any], template: str
-) -> None:
+def test_reader_role_alone_stops_server_payloads(probe: Probe, template: str) -> None:
     """No quotedb layer: a plain read-write session of the role, multi-statement allowed."""
-    loaded, reader = shared
-    file = Path(f"/tmp/quotedb-pwn-{uuid.uuid4().hex}")
-    pid = sentinel.info.backend_pid
-    before, state = snapshot(loaded.url), _server_state(loaded.url)
-    dsn = make_url(reader).set(drivername="postgresql").render_as_string(False)
+    dsn = make_url(probe.reader).set(drivername="postgresql").render_as_string(False)
     with psycopg.connect(dsn, autocommit=True) as connection:
         connection.execute("SET default_transaction_read_only = off")
         with pytest.raises(psycopg.Error):
-            connection.execute(_payload(template, file, pid, reader).encode())
-    _assert_harmless(loaded.url, before, state, file, sentinel, pid)
+            connection.execute(probe.payload(template).encode())
+    probe.assert_harmless()
 
 
 def test_reader_reads_quotedb_tables(loaded: Quotedb, reader: str) -> None:
