@@ -134,7 +134,13 @@ def make_big(database: Path, at_least: int, noise: bool = False) -> int:
         connection.close()
 
 
-def test_killed_parallel_export_leaves_no_partial_file(loaded: Quotedb, tmp_path: Path) -> None:
+def start_big_export(
+    loaded: Quotedb, tmp_path: Path, stderr: int | None
+) -> tuple[subprocess.Popen[bytes], Path, Path]:
+    """A 2-job export of 260,000 quotes over an earlier export, in a process group of its own.
+
+    Returns the process, its output folder and output file.
+    """
     database = database_file(loaded)
     make_big(database, 260_000)  # above two jobs' worth (bulk_export.MIN_QUOTES_PER_JOB)
     work = tmp_path / "out"
@@ -144,8 +150,13 @@ def test_killed_parallel_export_leaves_no_partial_file(loaded: Quotedb, tmp_path
     process = subprocess.Popen(
         [sys.executable, "-m", "quotedb", "--db", str(database), "export", "--jobs", "2",
          "-o", str(out)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True,
     )
+    return process, work, out
+
+
+def test_killed_parallel_export_leaves_no_partial_file(loaded: Quotedb, tmp_path: Path) -> None:
+    process, work, out = start_big_export(loaded, tmp_path, subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 60
         # Kill once the export has started writing (anything new in the folder, or
@@ -186,17 +197,7 @@ def test_export_to_a_fifo_writes_into_it_not_over_it(loaded: Quotedb, tmp_path: 
 
 
 def test_terminated_export_cleans_up_after_itself(loaded: Quotedb, tmp_path: Path) -> None:
-    database = database_file(loaded)
-    make_big(database, 260_000)
-    work = tmp_path / "out"
-    work.mkdir()
-    out = work / "out.csv"
-    out.write_text("the previous export\n", encoding="utf-8")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "quotedb", "--db", str(database), "export", "--jobs", "2",
-         "-o", str(out)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
-    )
+    process, work, out = start_big_export(loaded, tmp_path, subprocess.PIPE)
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and process.poll() is None:
