@@ -35,6 +35,7 @@ from .phrases import CUE_WORDS, Mention, Tok, np_forward, tokenize
 if TYPE_CHECKING:
     from .attribution import Attributor
 
+
 def _after(at: Attributor, toks: list[Tok], qi: int, span: QuoteSpan) -> Attribution | None:
     """Rule: attribution right after the quote ("…,” he said" / "…,” said X")."""
     a = qi + 1
@@ -238,7 +239,9 @@ class Rule:
     #: Stored with each quote (``quotes.rule``), so users can see why.
     name: str = ""
     #: Whether the rule ties speaker and quote directly (a cue or a byline next
-    #: to it), which keeps a short quote from being taken for a fragment.
+    #: to it), which keeps a short quote from being taken for a fragment. It is
+    #: the rule's usual answer; the ``Attribution`` it returns has the final say
+    #: (``before`` is direct only when nothing but a colon or "that" intervenes).
     direct: bool = True
 
     def match(self, at: Attributor, ctx: QuoteContext) -> Attribution | None:
