@@ -28,7 +28,10 @@ def corpus_stats(session: Session, top: int = TOP_SPEAKERS) -> dict[str, Any]:
     at least one quote), ``quotes_per_article`` (mean, 0.0 for no articles),
     ``unattributed_share`` (0.0-1.0 of quotes with no speaker),
     ``top_speakers`` (list of ``{"name", "quotes"}``, most quoted first, ties
-    by name) and ``earliest`` / ``latest`` published dates (None if unknown).
+    by name), ``earliest`` / ``latest`` published dates (None if unknown),
+    ``parser_versions`` (articles per parser version, so a researcher sees
+    what was parsed by an older parser) and ``quotes_by_gender`` (attributed
+    quotes per speaker gender as the text gave it: female, male, unknown).
     """
     q, a, s = models.Quote, models.Article, models.Speaker
     articles = session.scalar(select(func.count(a.id))) or 0
@@ -51,6 +54,14 @@ def corpus_stats(session: Session, top: int = TOP_SPEAKERS) -> dict[str, Any]:
         select(func.count(q.speaker_id.distinct())).where(q.fragment.is_(False))
     ) or 0
     earliest, latest = session.execute(select(func.min(a.published), func.max(a.published))).one()
+    versions = session.execute(
+        select(a.parser_version, func.count(a.id)).group_by(a.parser_version)
+        .order_by(a.parser_version)
+    ).all()
+    genders = dict(session.execute(
+        select(s.gender, func.count(q.id)).join(q, q.speaker_id == s.id)
+        .where(q.fragment.is_(False)).group_by(s.gender)
+    ).all())
     return {
         "articles": articles,
         "quotes": quotes,
@@ -60,6 +71,9 @@ def corpus_stats(session: Session, top: int = TOP_SPEAKERS) -> dict[str, Any]:
         "top_speakers": [{"name": name, "quotes": n} for name, n in top_rows],
         "earliest": _as_date(earliest),
         "latest": _as_date(latest),
+        "parser_versions": {str(version): n for version, n in versions},
+        "quotes_by_gender": {gender or "unknown": genders.get(gender, 0)
+                             for gender in ("female", "male", None)},
     }
 
 
@@ -86,6 +100,11 @@ def format_stats(stats: dict[str, Any]) -> str:
         f"quotes per article:  {stats['quotes_per_article']:.1f}",
         f"unattributed:        {stats['unattributed_share']:.1%} of quotes",
         f"published:           {span}",
+        "parsed by:           " + (", ".join(
+            f"parser {version} ({n:,} articles)"
+            for version, n in stats["parser_versions"].items()) or "-"),
+        "quotes by gender:    " + ", ".join(
+            f"{gender} {n:,}" for gender, n in stats["quotes_by_gender"].items()),
     ]
     top = stats["top_speakers"]
     if top:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session
 
-from quotedb import api
+from quotedb import PARSER_VERSION, api
 from quotedb.stats import corpus_stats, format_stats
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -30,6 +30,7 @@ def test_empty_corpus_has_zero_figures(corpus: api.Database) -> None:
     assert stats_of(corpus) == {
         "articles": 0, "quotes": 0, "speakers": 0, "quotes_per_article": 0.0,
         "unattributed_share": 0.0, "top_speakers": [], "earliest": None, "latest": None,
+        "parser_versions": {}, "quotes_by_gender": {"female": 0, "male": 0, "unknown": 0},
     }
 
 
@@ -79,6 +80,19 @@ def test_format_stats_without_dates() -> None:
     text = format_stats({
         "articles": 0, "quotes": 0, "speakers": 0, "quotes_per_article": 0.0,
         "unattributed_share": 0.0, "top_speakers": [], "earliest": None, "latest": None,
+        "parser_versions": {}, "quotes_by_gender": {"female": 0, "male": 0, "unknown": 0},
     })
     assert "published:           no publication dates" in text
     assert "top" not in text
+
+
+def test_stats_count_parser_versions_and_genders(corpus: api.Database, tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("“We won,” said Ms. Ada Brink.\n\n“We lost,” said Kim Lo.\n",
+                                    encoding="utf-8")
+    corpus.ingest(tmp_path)
+    stats = stats_of(corpus)
+    assert stats["parser_versions"] == {PARSER_VERSION: 1}
+    assert stats["quotes_by_gender"] == {"female": 1, "male": 0, "unknown": 1}
+    text = format_stats(stats)
+    assert f"parser {PARSER_VERSION} (1 articles)" in text
+    assert "quotes by gender:    female 1, male 0, unknown 1" in text

@@ -47,6 +47,7 @@ def test_stats_table_escapes_speaker_names() -> None:
         "articles": 1, "quotes": 1, "speakers": 1, "quotes_per_article": 1.0,
         "unattributed_share": 0.0, "earliest": None, "latest": None,
         "top_speakers": [{"name": "Ann\x1b]0;x\x07 Lee", "quotes": 1}],
+        "parser_versions": {"2.0.0": 1}, "quotes_by_gender": {"unknown": 1},
     })
     assert r"Ann\x1b]0;x\x07 Lee" in text and not CONTROL.search(text)
 
