@@ -32,6 +32,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from functools import cache, lru_cache
 from itertools import islice
+from pathlib import Path
 from typing import Any, Literal, TypeVar, cast
 
 from sqlalchemy import (
@@ -666,9 +667,17 @@ def _store_one(
     """
     source, digest, parsed = prepared.source, prepared.digest, prepared.parsed
     found = connection.execute(sql.find_articles, {"digests": [digest], "sources": [source]}).all()
-    same = next((row.id for row in found if row.content_hash == digest), None)
+    same_row = next((row for row in found if row.content_hash == digest), None)
+    same = same_row.id if same_row is not None else None
     here = next((row.id for row in found if row.source == source), None)
     if same is not None and here in (None, same):
+        return Outcome(source, "unchanged", article_id=same)
+    if same_row is not None and here is not None and _still_holds(same_row.source, digest):
+        # A copy of a text another source still holds: this source's old
+        # article goes (its file no longer has that text), the other stays.
+        gone = _forget_article(connection, sql, here)
+        connection.execute(sql.delete_article, {"b_id": here})
+        _store_speakers(connection, sql, [], [], cache, stale=gone)
         return Outcome(source, "unchanged", article_id=same)
     values = _article_values(prepared)
     stale: set[int] = set()
@@ -691,6 +700,24 @@ def _store_one(
     return Outcome(
         source, status, article_id=article_id, quotes=len(parsed.quotes), new_speakers=new_speakers
     )
+
+
+def _still_holds(source: str, digest: str) -> bool:
+    """Whether ``source`` (another article's) still holds the text ``digest``.
+
+    Only a plain-text file can be read again here; anything else (records of
+    a corpus, stdin, pages) is taken to still hold it, so another source's
+    article is never deleted on a guess. A file that is gone holds nothing.
+    """
+    path = Path(source)
+    if path.suffix.lower() != ".txt":
+        return True
+    if not path.is_file():
+        return path.exists()  # gone: holds nothing; something else there: keep it
+    try:
+        return content_hash(read_source(SourceFile(source, path))) == digest
+    except ArticleReadError:
+        return True
 
 
 def _forget_article(connection: Connection, sql: _Statements, article_id: int) -> set[int]:

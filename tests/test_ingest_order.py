@@ -146,3 +146,22 @@ def test_swapped_files_follow_their_sources(quotedb: Quotedb, tmp_path: Path) ->
     # Ingesting the same files again changes nothing.
     again = quotedb("ingest", str(tmp_path), "--workers", "1")
     assert "0 new, 2 unchanged, 0 updated" in again.stderr
+
+
+def test_a_copy_of_another_file_never_deletes_that_file_s_article(
+    quotedb: Quotedb, tmp_path: Path
+) -> None:
+    """A.txt becomes a copy of B.txt, which still holds its text: B keeps its article."""
+    first, second = tmp_path / "a.txt", tmp_path / "b.txt"
+    first.write_text("“The bridge will open in May,” said Ann Lee.\n", encoding="utf-8")
+    second.write_text("“The school will close in June,” said Tom Ray.\n", encoding="utf-8")
+    assert quotedb("ingest", str(tmp_path), "--workers", "1").exit_code == 0
+    shutil.copy(second, first)
+    result = quotedb("ingest", str(first))
+    assert result.exit_code == 0, result.output
+    assert "1 unchanged" in result.stderr
+    rows = json.loads(quotedb("sql", "select a.source, s.name from articles a "
+                                     "join quotes q on q.article_id = a.id "
+                                     "join speakers s on s.id = q.speaker_id",
+                              "--format", "json").stdout)
+    assert [tuple(row.values()) for row in rows] == [(str(second), "Tom Ray")]
