@@ -101,7 +101,13 @@ def parse_url(url: str) -> URL:
 
 
 def sqlite_path(url: str) -> Path | None:
-    """The file behind a SQLite URL, or None for in-memory databases."""
+    """The file behind a SQLite URL, or None for in-memory databases and other backends.
+
+    >>> sqlite_path("postgresql+psycopg://u@h/news") is None
+    True
+    """
+    if not is_sqlite(url):
+        return None  # a server's database name is no file here
     database = parse_url(url).database
     if not database or database == ":memory:":
         return None

@@ -32,9 +32,13 @@ DANGEROUS_ROLES = (
 #: Environment variable and option naming the read-only URL for ``quotedb sql``.
 READ_URL_ENV = "QUOTEDB_READ_URL"
 
-#: Tables a reader may SELECT: quotedb's own, and the schema revision (so
-#: ``quotedb sql`` can check it is talking to a database at the right head).
-READER_TABLES = ("articles", "speakers", "speaker_aliases", "quotes", "alembic_version")
+def reader_tables() -> tuple[str, ...]:
+    """Tables a reader may SELECT: quotedb's own (from the models, so a new
+    table is never forgotten) and the schema revision, which ``quotedb sql``
+    reads to check it talks to a database at the right head."""
+    from .models import Base
+
+    return (*sorted(Base.metadata.tables), "alembic_version")
 
 #: Server-side defaults for a reader's sessions: read-only transactions and a
 #: time limit even when the role is used outside quotedb (psql, Metabase…).
@@ -125,7 +129,7 @@ def create_reader(engine: Engine, name: str, password: str | None = None) -> str
             text("SELECT current_database()")).scalar_one())
         connection.execute(text(f"GRANT CONNECT ON DATABASE {database} TO {role}"))
         connection.execute(text(f"GRANT USAGE ON SCHEMA public TO {role}"))
-        for table in _existing(connection, READER_TABLES):
+        for table in _existing(connection, reader_tables()):
             connection.execute(text(f"REVOKE ALL ON TABLE {table} FROM {role}"))
             connection.execute(text(f"GRANT SELECT ON TABLE {table} TO {role}"))
         for setting, value in READER_SETTINGS.items():
@@ -135,8 +139,30 @@ def create_reader(engine: Engine, name: str, password: str | None = None) -> str
     return url.set(username=name, password=password).render_as_string(hide_password=False)
 
 
+#: What makes an existing role unfit to become a reader: it is the role we
+#: are connected as, owns something here (then it can grant and drop, and
+#: taking its writes away would break whatever uses it), can create roles or
+#: databases, or belongs to another role whose privileges it inherits.
+_NOT_A_READER = text(
+    """
+    SELECT concat_ws(', ',
+        CASE WHEN r.rolname = current_user THEN 'the role this command runs as' END,
+        CASE WHEN r.rolcreaterole OR r.rolcreatedb THEN 'able to create roles or databases'
+        END,
+        CASE WHEN EXISTS (SELECT 1 FROM pg_class c WHERE c.relowner = r.oid)
+               OR EXISTS (SELECT 1 FROM pg_namespace n WHERE n.nspowner = r.oid)
+               OR EXISTS (SELECT 1 FROM pg_database d
+                          WHERE d.datname = current_database() AND d.datdba = r.oid)
+             THEN 'an owner of objects in this database' END,
+        CASE WHEN EXISTS (SELECT 1 FROM pg_auth_members m WHERE m.member = r.oid)
+             THEN 'a member of other roles' END)
+    FROM pg_roles r WHERE r.rolname = :n
+    """
+)
+
+
 def _make_role(connection: Connection, name: str, role: str, secret: str, exists: bool) -> None:
-    """CREATE or ALTER the login role; refuse to touch a powerful existing role."""
+    """CREATE or ALTER the login role; refuse to change a role that is more than a reader."""
     attributes = (f"LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS "
                   f"PASSWORD {secret}")
     if not exists:
@@ -153,6 +179,9 @@ def _make_role(connection: Connection, name: str, role: str, secret: str, exists
     if held:
         raise DatabaseError(f"role {name!r} is or can become {', '.join(held)}; "
                             "choose another name for a read-only role")
+    unfit = connection.execute(_NOT_A_READER, {"n": name}).scalar_one()
+    if unfit:
+        raise DatabaseError(f"role {name!r} is {unfit}; choose a new name for a read-only role")
     connection.execute(text(f"ALTER ROLE {role} {attributes}"))
 
 

@@ -215,3 +215,16 @@ def test_terminated_export_cleans_up_after_itself(loaded: Quotedb, tmp_path: Pat
     assert process.returncode == 143, stderr
     assert out.read_text(encoding="utf-8") == "the previous export\n"
     assert [p.name for p in work.iterdir()] == ["out.csv"]
+
+
+def test_a_postgresql_database_name_is_no_file(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only a SQLite database is a file an export could overwrite; a server's name is not."""
+    if db_url.startswith("sqlite"):
+        pytest.skip("PostgreSQL only")
+    monkeypatch.chdir(tmp_path)
+    name = db_url.rsplit("/", 1)[1]
+    result = Quotedb(db_url)("export", "-o", name)
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / name).read_text(encoding="utf-8").startswith("quote_id,")

@@ -341,3 +341,32 @@ def test_create_reader_needs_postgresql(tmp_path: Path) -> None:
     result = Quotedb(f"sqlite:///{tmp_path / 'q.db'}")("db", "create-reader", "someone")
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: create-reader is for PostgreSQL")
+
+
+def test_create_reader_refuses_a_role_that_owns_the_tables(loaded: Quotedb) -> None:
+    """Turning the application's own role into a "reader" would break its ingest."""
+    name = f"{make_url(loaded.url).database}_app"
+    admin = create_engine(loaded.url)
+    try:
+        with admin.begin() as connection:
+            connection.execute(text(f'CREATE ROLE "{name}" LOGIN'))
+            connection.execute(text(f'ALTER TABLE quotes OWNER TO "{name}"'))
+        result = loaded("db", "create-reader", name)
+        assert result.exit_code == 1
+        assert "an owner of objects in this database" in result.stderr
+        with admin.connect() as connection:
+            assert connection.execute(text(
+                "SELECT rolconfig FROM pg_roles WHERE rolname = :n"), {"n": name}).scalar() is None
+            assert connection.execute(text(
+                "SELECT has_table_privilege(:n, 'quotes', 'INSERT')"), {"n": name}).scalar()
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text('ALTER TABLE quotes OWNER TO CURRENT_USER'))
+            connection.execute(text(f'DROP ROLE IF EXISTS "{name}"'))
+        admin.dispose()
+
+
+def test_reader_reads_every_quotedb_table(loaded: Quotedb, reader: str) -> None:
+    for table in roles.reader_tables():
+        result = loaded("sql", "--read-url", reader, f"select count(*) from {table}")
+        assert result.exit_code == 0, (table, result.output)
