@@ -8,6 +8,7 @@ quotes themselves.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -56,7 +57,6 @@ def corpus_stats(session: Session, top: int = TOP_SPEAKERS) -> dict[str, Any]:
     earliest, latest = session.execute(select(func.min(a.published), func.max(a.published))).one()
     versions = session.execute(
         select(a.parser_version, func.count(a.id)).group_by(a.parser_version)
-        .order_by(a.parser_version)
     ).all()
     genders = dict(session.execute(
         select(s.gender, func.count(q.id)).join(q, q.speaker_id == s.id)
@@ -71,10 +71,17 @@ def corpus_stats(session: Session, top: int = TOP_SPEAKERS) -> dict[str, Any]:
         "top_speakers": [{"name": name, "quotes": n} for name, n in top_rows],
         "earliest": _as_date(earliest),
         "latest": _as_date(latest),
-        "parser_versions": {str(version): n for version, n in versions},
+        "parser_versions": {str(version): n
+                            for version, n in sorted(versions, key=_version_order)},
         "quotes_by_gender": {gender or "unknown": genders.get(gender, 0)
                              for gender in ("female", "male", None)},
     }
+
+
+def _version_order(row: Any) -> tuple[tuple[int, ...], str]:
+    """Sort "10.0.0" after "2.0.0" (text order would not); unknown versions first."""
+    version = str(row[0] or "")
+    return tuple(int(p) for p in re.findall(r"\d+", version)), version
 
 
 def _as_date(value: Any) -> date | None:
