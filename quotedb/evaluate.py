@@ -456,16 +456,19 @@ def gold_sets(paths: Iterable[Path]) -> list[GoldSet]:
             after_file = True
             continue
         found = sorted(path.rglob(GOLD_FILE))
-        if after_file and all(gold.samefile(sets[-1].gold) for gold in found):
-            last = sets.pop()
+        after, after_file = after_file, False
+        if after and not found:
+            last = sets.pop()  # `eval GOLD ARTICLES_DIR`: the gold file's articles
             sets.append(GoldSet(last.name, last.gold, path))
-        elif not found:
+            continue
+        if after and all(gold.samefile(sets[-1].gold) for gold in found):
+            continue  # the folder only holds that gold file, whose articles sit beside it
+        if not found:
             raise NoGoldFile(f"{path}: no {GOLD_FILE} in this folder or below it")
         for gold in found:
             relative = gold.parent.relative_to(path).as_posix()
             name = path.resolve().name if relative == "." else relative
             sets.append(GoldSet(name, gold, gold.parent))
-        after_file = False
     unique: dict[tuple[Path, Path], GoldSet] = {}
     for gold_set in sets:
         unique.setdefault((gold_set.gold.resolve(), gold_set.articles.resolve()), gold_set)

@@ -471,3 +471,13 @@ def test_bench_accuracy_without_any_set_fails(tmp_path: Path) -> None:
     with pytest.raises(SystemExit) as info:
         bench_accuracy.main(["--root", str(tmp_path / "repo")])
     assert info.value.code == 2
+
+
+def test_a_gold_file_then_a_folder_above_it_is_one_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`eval seeds/gold.jsonl .`: the folder holds that gold file deeper down; nothing else."""
+    write_case(tmp_path / "seeds", ARTICLE, PERFECT)
+    monkeypatch.chdir(tmp_path)
+    sets = gold_sets([Path("seeds/gold.jsonl"), Path(".")])
+    assert [(s.gold, s.articles) for s in sets] == [(Path("seeds/gold.jsonl"), Path("seeds"))]
