@@ -412,14 +412,28 @@ _READ_PRAGMAS = _DESCRIBING_PRAGMAS | frozenset(
 )
 
 
+#: The schema table, under the names SQLite's authorizer reports it by.
+_SCHEMA_TABLES = frozenset({"sqlite_master", "sqlite_temp_master"})
+
+
 def _sqlite_authorizer(action: int, arg1: Any, arg2: Any, _db: Any, _trigger: Any) -> int:
     """Let a query read, and nothing else: the last line of defence for ``quotedb sql``.
 
     The connection is already opened read-only with ``query_only``; this also
     refuses ATTACH (which could create files), writable PRAGMAs and
     ``load_extension``.
+
+    One UPDATE passes: of the schema table. Opening a virtual table (the
+    FTS5 ``quotes_fts``) declares its columns with a ``CREATE TABLE`` that
+    SQLite compiles, schema-table UPDATE included, but never runs; refusing
+    that made every full-text query fail with "vtable constructor failed".
+    No statement of the user's gets that far: SQLite refuses to compile an
+    UPDATE of the schema table ("may not be modified") before asking the
+    authorizer, unless ``writable_schema`` is on, a PRAGMA refused below.
     """
     if action in (sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_RECURSIVE):
+        return sqlite3.SQLITE_OK
+    if action == sqlite3.SQLITE_UPDATE and str(arg1).lower() in _SCHEMA_TABLES:
         return sqlite3.SQLITE_OK
     if action == sqlite3.SQLITE_FUNCTION:
         return sqlite3.SQLITE_DENY if str(arg2).lower() == "load_extension" else sqlite3.SQLITE_OK

@@ -122,3 +122,60 @@ def test_json_export_is_valid_for_control_characters_and_surrogates(tmp_path: Pa
     out = io.StringIO()
     write_rows([(1, nasty)], ["id", "quote"], "jsonl", out)
     assert json.loads(out.getvalue()) == {"id": 1, "quote": nasty}
+
+
+@pytest.fixture
+def sqlite_loaded(sqlite_url: str, tmp_path: Path) -> Quotedb:
+    """The story in a SQLite file: ``quotes_fts`` is SQLite's full-text table."""
+    return ingest_story(Quotedb(sqlite_url), tmp_path / "story.txt", STORY)
+
+
+FTS_READS = {
+    "match": "SELECT rowid FROM quotes_fts WHERE quotes_fts MATCH 'plus' ORDER BY rowid",
+    "bm25": "SELECT rowid, bm25(quotes_fts) < 0 AS ranked FROM quotes_fts "
+            "WHERE quotes_fts MATCH 'plus'",
+    "snippet": "SELECT snippet(quotes_fts, 0, '[', ']', '…', 3) AS s FROM quotes_fts "
+               "WHERE quotes_fts MATCH 'plus'",
+}
+
+
+@pytest.mark.parametrize("statement", list(FTS_READS.values()), ids=list(FTS_READS))
+def test_sql_reads_the_full_text_table(sqlite_loaded: Quotedb, statement: str) -> None:
+    result = sqlite_loaded("sql", statement, "--format", "json")
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert len(rows) == 1
+    assert rows[0].get("ranked", 1) == 1
+    assert rows[0].get("s", "[plus]").count("[plus]") == 1
+
+
+def test_api_sql_reads_the_full_text_table(sqlite_url: str, tmp_path: Path) -> None:
+    from quotedb import api
+
+    ingest_story(Quotedb(sqlite_url), tmp_path / "story.txt", STORY)
+    with api.connect(sqlite_url) as corpus:
+        rows = corpus.sql("SELECT count(*) AS n FROM quotes_fts WHERE quotes_fts MATCH :q",
+                          q="plus")
+    assert rows == [{"n": 1}]
+
+
+FTS_WRITES = {
+    "rebuild": "INSERT INTO quotes_fts(quotes_fts) VALUES('rebuild')",
+    "delete command": "INSERT INTO quotes_fts(quotes_fts, rowid, text) VALUES('delete', 1, 'x')",
+    "delete-all": "INSERT INTO quotes_fts(quotes_fts) VALUES('delete-all')",
+    "delete": "DELETE FROM quotes_fts",
+    "shadow table": "DELETE FROM quotes_fts_data",
+}
+
+
+@pytest.mark.parametrize("statement", list(FTS_WRITES.values()), ids=list(FTS_WRITES))
+def test_sql_refuses_writes_through_the_full_text_table(
+    sqlite_loaded: Quotedb, statement: str
+) -> None:
+    before = snapshot(sqlite_loaded.url)
+    search = "SELECT count(*) AS n FROM quotes_fts WHERE quotes_fts MATCH 'plus'"
+    result = sqlite_loaded("sql", statement)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: refused:"), result.stderr
+    assert snapshot(sqlite_loaded.url) == before
+    assert json.loads(sqlite_loaded("sql", search, "--format", "json").stdout) == [{"n": 1}]
