@@ -118,6 +118,12 @@ def _discard_stdout() -> None:
         os.close(devnull)
 
 
+class _Misuse(click.ClickException):
+    """A usage error in one line (Click's own prints the usage text above it)."""
+
+    exit_code = 2
+
+
 class _Interrupted(click.ClickException):
     """A one-line error that exits as the shell does for Ctrl-C (128 + SIGINT)."""
 
@@ -464,8 +470,9 @@ def sql(app: App, query: str, params: tuple[tuple[str, str], ...], read_url: str
 @click.option("--format", "fmt", type=click.Choice([*EXPORT_FORMATS, "parquet"]),
               default="csv", show_default=True,
               help="Output format (parquet needs the 'parquet' extra and -o).")
-@click.option("-o", "--output", type=FilePath(dir_okay=False, writable=True, path_type=Path),
-              help="Write here instead of stdout.")
+@click.option("-o", "--output", "output_name",
+              type=FilePath(dir_okay=False, writable=True, allow_dash=True),
+              help="Write here instead of stdout (- is stdout; ./- a file named -).")
 @click.option("--raw", is_flag=True,
               help="CSV: keep cells starting with = + - @ as they are (by default they are "
                    "prefixed with ' so spreadsheets do not run them as formulas).")
@@ -473,7 +480,7 @@ def sql(app: App, query: str, params: tuple[tuple[str, str], ...], read_url: str
               help="CSV from SQLite: processes to format a big export with "
                    "[default: number of cores].")
 @pass_app
-def export(app: App, fmt: str, output: Path | None, raw: bool, jobs: int | None,
+def export(app: App, fmt: str, output_name: str | None, raw: bool, jobs: int | None,
            **filters: Any) -> None:
     """Export quotes as CSV, JSON or JSON Lines, streaming (constant memory).
 
@@ -487,9 +494,14 @@ def export(app: App, fmt: str, output: Path | None, raw: bool, jobs: int | None,
         quotedb export --format csv -o quotes.csv
         quotedb export --speaker Kirby --format jsonl
         quotedb export --format parquet -o quotes.parquet
+        quotedb export --format jsonl -o - | gzip > quotes.jsonl.gz
     """
-    if fmt == "parquet" and output is None:
+    if fmt == "parquet" and output_name == "-":
+        raise _Misuse("--format parquet cannot write to stdout: give -o FILE")
+    if fmt == "parquet" and output_name is None:
         raise click.UsageError("--format parquet writes a file: give -o FILE")
+    # Compared as typed: Path("./-") would read as "-", so a file named - stays reachable.
+    output = None if output_name in (None, "-") else Path(output_name)
     if output is not None:
         refuse_database_files(output, db.sqlite_path(db.resolve_url(app.db)))
     flt = _filter(**filters)

@@ -160,3 +160,34 @@ def test_export_of_an_empty_database_is_the_header(quotedb: Quotedb) -> None:
             assert _article_ranges(connection, QuoteFilter(), 3, 1) is None
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "jsonl"])
+def test_output_dash_means_stdout(loaded: Quotedb, fmt: str, tmp_path: Path,
+                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    to_dash = loaded("export", "--format", fmt, "-o", "-")
+    assert to_dash.exit_code == 0, to_dash.output
+    assert to_dash.stdout == loaded("export", "--format", fmt).stdout
+    assert to_dash.stdout.strip()
+    assert not (tmp_path / "-").exists()
+
+
+def test_output_dot_slash_dash_is_a_file_named_dash(loaded: Quotedb, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = loaded("export", "--format", "jsonl", "-o", "./-")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    assert (tmp_path / "-").read_text(encoding="utf-8") == loaded("export", "--format",
+                                                                  "jsonl").stdout
+
+
+def test_parquet_to_stdout_is_a_one_line_error(loaded: Quotedb, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = loaded("export", "--format", "parquet", "-o", "-")
+    assert result.exit_code == 2
+    assert result.stderr == "Error: --format parquet cannot write to stdout: give -o FILE\n"
+    assert result.stdout == ""
+    assert not (tmp_path / "-").exists()
