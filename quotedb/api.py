@@ -49,7 +49,9 @@ class PandasUnavailable(ImportError):
     """pandas, which ``to_pandas`` returns data in, is not installed."""
 
 
-def connect(url_or_path: str | Path | None = None, *, read_url: str | None = None) -> Database:
+def connect(
+    url_or_path: str | Path | None = None, *, read_url: str | None = None, create: bool = True,
+) -> Database:
     """Open (creating and migrating if new) a quotedb database.
 
     Args:
@@ -57,15 +59,25 @@ def connect(url_or_path: str | Path | None = None, *, read_url: str | None = Non
             ``$QUOTEDB_URL``, else ``quotes.db`` in the working directory.
         read_url: PostgreSQL: the read-only role's URL that ``Database.sql``
             runs as (see ``quotedb db create-reader``); default ``$QUOTEDB_READ_URL``.
+        create: make and migrate a database that is not there yet, as
+            ``Database.ingest`` needs (the default: ``connect`` then ``ingest``
+            is how a corpus starts). False for a notebook that only reads: a
+            mistyped path then raises ``NoDatabase`` instead of opening a new,
+            empty corpus.
 
     Raises:
+        NoDatabase: not ``create``, and the SQLite file does not exist.
         DatabaseError: cannot be opened, is not a quotedb database, or its
-            schema is older or newer than this quotedb (see ``quotedb db``).
+            schema is older or newer than this quotedb (see ``quotedb db``);
+            not ``create`` and the database is empty.
     """
-    url = db.resolve_url(str(url_or_path) if url_or_path is not None else None)
+    given = str(url_or_path) if url_or_path is not None else None
+    if not create:
+        db.require_existing(given)
+    url = db.resolve_url(given)
     engine = db.make_engine(url)
     try:
-        db.check_schema(engine, create=True)
+        db.check_schema(engine, create=create)
     except BaseException:
         engine.dispose()
         raise

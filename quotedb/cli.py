@@ -153,12 +153,13 @@ class App:
 
     @contextmanager
     def engine(self, *, read_only: bool = False) -> Iterator[Engine]:
-        """The database, created and migrated on first use, schema checked.
+        """The database, schema checked; created and migrated on first use by writers.
 
         ``read_only`` for commands that only read: an existing SQLite file is
-        opened so nothing can write it, which also works on read-only media.
+        opened so nothing can write it, which also works on read-only media,
+        and a missing one is an error (a mistyped --db), not a new database.
         """
-        with db.open_database(self.db, read_only=read_only) as engine:
+        with db.open_database(self.db, read_only=read_only, must_exist=read_only) as engine:
             yield engine
 
     @contextmanager
@@ -451,10 +452,10 @@ def sql(app: App, query: str, params: tuple[tuple[str, str], ...], read_url: str
     """
     if read_url:
         url = db.resolve_url(read_url)
-        with db.open_database(url, create=False):  # a reader cannot create or migrate
+        with db.open_database(url, create=False, must_exist=True):  # a reader cannot create
             pass
     else:
-        with app.engine(read_only=True):  # checks the schema (and creates a new database)
+        with app.engine(read_only=True):  # checks the schema; a missing file is an error
             pass
         url = db.resolve_url(app.db)
     engine = queries.read_only_engine(url)
@@ -607,7 +608,7 @@ def browse(app: App, port: int, open_browser: bool) -> None:
     """
     from .browse import browse as serve
 
-    with app.engine():  # creates or checks the schema first
+    with app.engine(read_only=True):  # checks the schema first; a missing file is an error
         pass
     sys.exit(serve(app.db, port=port, open_browser=open_browser))
 
@@ -727,6 +728,7 @@ def db_current(app: App) -> None:
     Example:
         quotedb db current
     """
+    db.require_existing(app.db)  # connecting would create the file
     with _raw_engine(app) as engine:
         current = db.current_revision(engine)
     head = db.head_revision()

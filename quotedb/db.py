@@ -24,6 +24,7 @@ from sqlalchemy.pool import NullPool
 from .errors import (
     BadDatabaseURL,
     DatabaseError,
+    NoDatabase,
     NotAQuotedbDatabase,
     SchemaOutOfDate,
     SchemaTooNew,
@@ -57,12 +58,37 @@ def resolve_url(db: str | None) -> str:
     >>> resolve_url("/tmp/q.db")
     'sqlite:////tmp/q.db'
     """
-    value = db or os.environ.get(ENV_VAR) or DEFAULT_DB
+    value = _given(db)
     if "\x00" in value:  # no file or server name holds one; Path() would raise ValueError
         raise BadDatabaseURL(f"bad database URL {value!r}: contains a NUL character")
     if "://" in value:
         return value
     return sqlite_url(Path(value).expanduser().resolve())
+
+
+def _given(db: str | None) -> str:
+    """The database as the user gave it: ``--db``, else ``QUOTEDB_URL``, else the default."""
+    return db or os.environ.get(ENV_VAR) or DEFAULT_DB
+
+
+def require_existing(db: str | None) -> None:
+    """Refuse a SQLite file that is not there, before anything can create it.
+
+    For commands that only read: connecting to a missing file makes an empty
+    database, so a mistyped ``--db`` used to print zeros instead of failing.
+    The message names the file as the user typed it. PostgreSQL databases
+    are made by their server's administrator, and a missing one fails to
+    connect anyway.
+
+    Raises:
+        NoDatabase: ``db`` names a SQLite file that does not exist.
+    """
+    url = resolve_url(db)
+    path = sqlite_path(url) if is_sqlite(url) else None
+    if path is not None and not path.exists():
+        given = _given(db)
+        shown = given if "://" not in given else str(path)
+        raise NoDatabase(f"no database at {shown} (run `quotedb ingest` first)")
 
 
 def sqlite_url(path: Path) -> str:
@@ -433,16 +459,22 @@ def _describe(engine: Engine) -> str:
 
 @contextmanager
 def open_database(
-    db: str | None, *, create: bool = True, read_only: bool = False
+    db: str | None, *, create: bool = True, read_only: bool = False, must_exist: bool = False
 ) -> Iterator[Engine]:
     """Open a database for normal use, checking (or creating) its schema.
 
     ``read_only`` is for commands that only read: an existing SQLite file is
     then opened so that nothing can write it (see ``make_engine``), which is
-    what lets a corpus on read-only media be queried. A new or empty file is
-    still created and migrated, as for any command, so an empty corpus reads
-    as empty rather than as an error.
+    what lets a corpus on read-only media be queried. An empty file or
+    PostgreSQL database is still migrated (with ``create``), so an empty
+    corpus reads as empty rather than as an error.
+
+    Raises:
+        NoDatabase: ``must_exist`` and a SQLite file that is not there
+            (see ``require_existing``); otherwise it is created.
     """
+    if must_exist:
+        require_existing(db)
     url = resolve_url(db)
     path = sqlite_path(url) if is_sqlite(url) else None
     existing = path is not None and path.is_file() and path.stat().st_size > 0

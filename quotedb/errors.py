@@ -61,3 +61,7 @@ class UnknownRevision(DatabaseError):
 
 class BadDatabaseURL(DatabaseError):
     """The database URL cannot be parsed."""
+
+
+class NoDatabase(DatabaseError):
+    """A command that only reads named a SQLite file that does not exist (a typo, usually)."""

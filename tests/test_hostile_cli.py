@@ -243,6 +243,7 @@ def test_integers_beyond_the_database_mean_nothing_or_everything(quotedb: Quoted
 
 
 def test_show_an_id_beyond_the_database(quotedb: Quotedb) -> None:
+    assert quotedb("db", "upgrade").exit_code == 0  # reading commands create no database
     result = quotedb("show", HUGE)
     assert result.exit_code == 1
     assert result.stderr == f"Error: no article with id {HUGE}\n"
@@ -262,6 +263,7 @@ def test_sql_json_writes_every_value_as_valid_json(quotedb: Quotedb) -> None:
     else:
         query = "select 1e999 as f, -1e999 as g, x'deadbeef' as b, 1.5 as n"
         expected = {"f": "Infinity", "g": "-Infinity", "b": "deadbeef", "n": 1.5}
+        assert quotedb("db", "upgrade").exit_code == 0  # reading commands create no database
     result = quotedb("sql", query, "--format", "json")
     assert result.exit_code == 0, result.output
 
