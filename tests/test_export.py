@@ -150,6 +150,7 @@ def test_cli_jobs_option(loaded: Quotedb, tmp_path: Path) -> None:
 
 
 def test_export_of_an_empty_database_is_the_header(quotedb: Quotedb) -> None:
+    assert quotedb("db", "upgrade").exit_code == 0  # reading commands create no database
     for jobs in ("1", "2"):
         result = quotedb("export", "--jobs", jobs)
         assert result.exit_code == 0, result.output
