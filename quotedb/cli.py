@@ -283,7 +283,8 @@ def _after(outcome: Outcome, advance: Callable[[int], None] | None) -> None:
 def quote_filters(func: F) -> F:
     """The filter options shared by ``quotes`` and ``export``."""
     options = [
-        click.option("--speaker", help="Canonical name or alias, any case."),
+        click.option("--speaker", help="Name or alias, or whole words of one (Nadella, herve); "
+                                        "any case, accents optional."),
         click.option("--article", "article_id", type=int, help="Only this article id."),
         click.option("--search", help="Full-text search: words (all must match), \"a phrase\", "
                                        "prefix*; best match first."),

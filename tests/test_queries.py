@@ -11,7 +11,7 @@ import pytest
 
 from quotedb.queries import QUOTE_COLUMNS
 
-from .conftest import Quotedb
+from .conftest import Quotedb, ingest_story
 from .test_ingest import counts
 
 
@@ -193,3 +193,36 @@ def test_name_shared_by_two_speakers_with_a_limit(quotedb: Quotedb) -> None:
     assert {row["speaker"] for row in every} == {"Ann Lee", "Bo Lee"} and len(every) == 8
     for limit in (1, 3, 5):
         assert quotes_json(quotedb, "--speaker", "LEE", "--limit", str(limit)) == every[:limit]
+
+
+NAMES = (
+    "Cloud deal signed\n\n"
+    "“We are all in on the cloud,” said Satya Nadella, the chief executive of Microsoft.\n\n"
+    "“The harbour will open in May,” said Hervé De-Lys, the mayor.\n\n"
+    "“Nobody asked us,” said Ann Nadal, a union leader.\n"
+)
+NADELLA, HERVE = {"Satya Nadella"}, {"Hervé De-Lys"}
+
+
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("Nadella", NADELLA), ("nadella", NADELLA), ("Satya Nadella", NADELLA),
+    ("  satya NADELLA. ", NADELLA), ("Hervé", HERVE), ("herve", HERVE), ("HERVE DE LYS", HERVE),
+    ("de-lys", HERVE), ("Nadal", {"Ann Nadal"}),
+    ("Nad", set()), ("ella", set()), ("Satya Nad", set()), ("Nadella Satya", set()),
+    ("...", set()),
+])
+def test_speaker_filter_matches_whole_words_of_a_name_without_accents(
+    quotedb: Quotedb, tmp_path: Path, typed: str, expected: set[str]
+) -> None:
+    ingest_story(quotedb, tmp_path / "names.txt", NAMES)
+    assert {row["speaker"] for row in quotes_json(quotedb, "--speaker", typed)} == expected
+
+
+def test_api_speaker_filter_matches_whole_words_of_a_name(quotedb: Quotedb,
+                                                          tmp_path: Path) -> None:
+    from quotedb import api
+
+    ingest_story(quotedb, tmp_path / "names.txt", NAMES)
+    with api.connect(quotedb.url, create=False) as corpus:
+        assert {row["speaker"] for row in corpus.quotes(speaker="nadella")} == NADELLA
+        assert {row["speaker"] for row in corpus.quotes(speaker="herve", limit=1)} == HERVE
