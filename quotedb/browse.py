@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -25,6 +26,7 @@ from sqlalchemy import inspect
 
 from . import db
 from .errors import DatabaseError, QuotedbError
+from .names import name_key
 
 BROWSE_EXTRA_HINT = "quotedb browse needs the 'browse' extra: pip install 'quotedb[browse]'"
 DEFAULT_PORT = 8001
@@ -40,11 +42,13 @@ class BrowseNeedsSQLite(QuotedbError):
 
 # --- metadata -------------------------------------------------------------
 
+#: ``queries.speaker_ids_select`` in SQL: whole words of the name or an alias,
+#: compared as keys (``quotedb_name_key`` comes from quotedb's plugin, see
+#: ``write_plugins``).
 _SPEAKER_MATCH = """(
-      speakers.key = lower(trim(:speaker))
+      ' ' || speakers.key || ' ' like '% ' || quotedb_name_key(:speaker) || ' %'
       or speakers.id in (select speaker_id from speaker_aliases
-                         where key = lower(trim(:speaker)))
-      or speakers.name like '%' || trim(:speaker) || '%'
+                         where ' ' || key || ' ' like '% ' || quotedb_name_key(:speaker) || ' %')
     )"""
 
 CANNED_QUERIES: dict[str, dict[str, str]] = {
@@ -66,8 +70,9 @@ limit 100""",
     },
     "quotes_by_speaker_over_time": {
         "title": "Quotes by a speaker, month by month",
-        "description": "How often a speaker (full name, alias such as 'Mr Rumsfeld', or part "
-        "of a name; any case) is quoted per month of publication. Articles with no "
+        "description": "How often a speaker (full name, alias such as 'Mr Rumsfeld', or whole "
+        "words of one such as 'rumsfeld'; any case, accents optional) is quoted per month of "
+        "publication. Articles with no "
         "publication date are counted under 'undated'.",
         "sql": f"""select coalesce(substr(articles.published, 1, 7), 'undated') as month,
        speakers.name as speaker,
@@ -192,6 +197,38 @@ def _has_fts(db_path: Path) -> bool:
         engine.dispose()
 
 
+# --- the name key in Datasette's SQL ----------------------------------------
+
+#: A Datasette plugin (loaded with --plugins-dir) that gives every connection
+#: quotedb's ``name_key`` as the SQL function ``quotedb_name_key``: SQLite
+#: cannot fold accents itself, and the canned queries must find a speaker
+#: by exactly the rule ``quotedb quotes --speaker`` uses.
+_PLUGIN = """from datasette import hookimpl
+
+from quotedb.browse import add_sql_functions
+
+
+@hookimpl
+def prepare_connection(conn):
+    add_sql_functions(conn)
+"""
+PLUGIN_FILE = "quotedb_names.py"
+
+
+def add_sql_functions(connection: sqlite3.Connection) -> None:
+    """Register ``quotedb_name_key(text)`` (``names.name_key``; NULL stays NULL)."""
+    connection.create_function(
+        "quotedb_name_key", 1, lambda value: None if value is None else name_key(str(value)),
+        deterministic=True,
+    )
+
+
+def write_plugins(folder: Path) -> Path:
+    """Write quotedb's Datasette plugin into ``folder``; return it, for --plugins-dir."""
+    (folder / PLUGIN_FILE).write_text(_PLUGIN, encoding="utf-8")
+    return folder
+
+
 # --- serving --------------------------------------------------------------
 
 
@@ -223,12 +260,14 @@ def database_file(url_or_path: str | None) -> Path:
 
 
 def serve_command(
-    db_path: Path, metadata_path: Path, port: int = DEFAULT_PORT, open_browser: bool = False
+    db_path: Path, metadata_path: Path, port: int = DEFAULT_PORT, open_browser: bool = False,
+    plugins_dir: Path | None = None,
 ) -> list[str]:
     """The ``datasette serve`` command line for a file (local interface only)."""
     command = [
         sys.executable, "-m", "datasette", "serve", str(db_path),
         "--metadata", str(metadata_path),
+        *(["--plugins-dir", str(plugins_dir)] if plugins_dir is not None else []),
         "--host", "127.0.0.1",
         "--port", str(port),
     ]
@@ -254,8 +293,12 @@ def browse(
         metadata_path = Path(folder) / "metadata.json"
         metadata_path.write_text(json.dumps(datasette_metadata(path), indent=2),
                                  encoding="utf-8")
+        plugins = Path(folder) / "plugins"
+        plugins.mkdir()
+        write_plugins(plugins)
         try:
-            return subprocess.call(serve_command(path, metadata_path, port, open_browser))
+            return subprocess.call(serve_command(path, metadata_path, port, open_browser,
+                                                 plugins))
         except KeyboardInterrupt:
             return 0
 
@@ -268,4 +311,5 @@ __all__ = [
     "database_file",
     "datasette_metadata",
     "serve_command",
+    "write_plugins",
 ]

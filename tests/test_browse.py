@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from quotedb.browse import (
     database_file,
     datasette_metadata,
     serve_command,
+    write_plugins,
 )
 from quotedb.errors import DatabaseError
 from quotedb.ingest import ingest_paths
@@ -40,13 +42,15 @@ def corpus_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def get_json(path: Path, url: str) -> Any:
     """GET a URL from Datasette serving the file with quotedb's metadata."""
 
-    async def fetch() -> Any:
-        datasette = Datasette([str(path)], metadata=datasette_metadata(path))
+    async def fetch(plugins: Path) -> Any:
+        datasette = Datasette([str(path)], metadata=datasette_metadata(path),
+                              plugins_dir=str(plugins))
         response = await datasette.client.get(url)
         assert response.status_code == 200, response.text
         return response.json()
 
-    return asyncio.run(fetch())
+    with tempfile.TemporaryDirectory() as folder:
+        return asyncio.run(fetch(write_plugins(Path(folder))))
 
 
 def sql(path: Path, query: str) -> list[tuple[Any, ...]]:
@@ -133,3 +137,28 @@ def test_serve_command_listens_on_localhost_only(corpus_file: Path, tmp_path: Pa
     command = serve_command(corpus_file, tmp_path / "m.json", port=8123)
     assert command[command.index("--host") + 1] == "127.0.0.1"
     assert command[command.index("--port") + 1] == "8123"
+
+
+NAMES = (
+    "Cloud deal signed\n\n"
+    "“We are all in on the cloud,” said Satya Nadella, the chief executive of Microsoft.\n\n"
+    "“The harbour will open in May,” said Hervé De-Lys, the mayor.\n\n"
+    "“Nobody asked us,” said Ann Nadal, a union leader.\n"
+)
+
+
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("nadella", {"Satya Nadella"}), ("Satya Nadella", {"Satya Nadella"}),
+    ("herve", {"Hervé De-Lys"}), ("Hervé", {"Hervé De-Lys"}), ("Nad", set()),
+])
+def test_quotes_by_speaker_over_time_matches_as_the_speaker_option_does(
+    tmp_path: Path, typed: str, expected: set[str]
+) -> None:
+    story = tmp_path / "names.txt"
+    story.write_text(NAMES, encoding="utf-8")
+    path = tmp_path / "names.db"
+    with db.open_database(str(path)) as engine:
+        assert ingest_paths(engine, find_sources([str(story)])).new == 1
+    rows = get_json(path, "/names/quotes_by_speaker_over_time.json?_shape=array&speaker="
+                    + typed.replace(" ", "+"))
+    assert {row["speaker"] for row in rows} == expected
