@@ -6,6 +6,7 @@ output (that is ``export``'s job) and never open databases themselves.
 
 from __future__ import annotations
 
+import math
 import signal
 import sqlite3
 import threading
@@ -525,6 +526,8 @@ def run_sql(
         QueryInterrupted: Ctrl-C (SIGINT) stopped it.
         QueryError: any other failure of the statement.
     """
+    if timeout is not None and not (math.isfinite(timeout) and timeout >= 0):
+        raise QueryError(f"timeout must be a number of seconds, 0 or more, not {timeout}")
     timeout = timeout or None  # 0 means no limit, on both backends
     if engine.dialect.name == "postgresql":
         return _run_postgres(engine, sql, params or {}, timeout)
@@ -757,10 +760,9 @@ def _run_postgres(
     try:
         driver.read_only = True  # every transaction on it starts READ ONLY
         check_reader(connection)
-        if timeout is not None:
-            connection.exec_driver_sql(
-                f"SET LOCAL statement_timeout = {max(1, round(timeout * 1000))}"
-            )
+        # 0 (no limit) is set too: it overrides the reader role's own default.
+        limit = 0 if timeout is None else min(max(1, round(timeout * 1000)), _PG_MAX_TIMEOUT_MS)
+        connection.exec_driver_sql(f"SET LOCAL statement_timeout = {limit}")
         if keyword in _PG_NOT_CURSORABLE:
             cursor = driver.cursor()
             cursor.execute(compiled.string, values, prepare=True)
@@ -790,8 +792,22 @@ def _run_postgres(
     return columns, rows()
 
 
+#: PostgreSQL's largest ``statement_timeout`` (milliseconds, a 32-bit int).
+_PG_MAX_TIMEOUT_MS = 2_147_483_647
+#: PostgreSQL error codes (SQLSTATE) of a refused write and of a timeout.
+_PG_REFUSED = frozenset({"25006", "42501"})  # read-only transaction, insufficient privilege
+_PG_TIMED_OUT = "57014"  # query_canceled: statement_timeout
+#: How SQLite words a refused write (the authorizer; mode=ro or query_only).
+_SQLITE_REFUSED = ("not authorized", "attempt to write a readonly database")
+
+
 def _sql_error(exc: Exception) -> Exception:
-    """Name what went wrong with a user's SQL in one line."""
+    """Name what went wrong with a user's SQL in one line.
+
+    PostgreSQL's error code, not its wording, says what happened; SQLite has
+    only its messages, matched as SQLite writes them (never words a user's
+    own SQL could echo, such as a column named "read only").
+    """
     missing = regex.search(r"value is required for bind parameter '(\w+)'", str(exc))
     if missing:
         name = missing[1]
@@ -799,10 +815,12 @@ def _sql_error(exc: Exception) -> Exception:
     orig = getattr(exc, "orig", None) or exc
     message = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
     lowered = message.lower()
-    if any(
-        marker in lowered
-        for marker in ("not authorized", "readonly", "read-only", "read only", "query_only",
-                       "permission denied", "must be superuser", "must be owner")
+    sqlstate = getattr(orig, "sqlstate", None)
+    if sqlstate == _PG_TIMED_OUT:
+        return QueryTimedOut(f"query timed out ({message})")
+    if sqlstate in _PG_REFUSED or lowered.startswith(_SQLITE_REFUSED) or (
+        sqlstate is None and any(marker in lowered for marker in (
+            "read-only transaction", "permission denied", "must be superuser", "must be owner"))
     ):
         return ReadOnlyViolation(f"refused: quotedb sql is read-only ({message})")
     if "declare cursor" in lowered and "data-modifying" in lowered:

@@ -370,3 +370,24 @@ def test_reader_reads_every_quotedb_table(loaded: Quotedb, reader: str) -> None:
     for table in roles.reader_tables():
         result = loaded("sql", "--read-url", reader, f"select count(*) from {table}")
         assert result.exit_code == 0, (table, result.output)
+
+
+def test_timeout_is_a_timeout_and_zero_lifts_the_role_default(loaded: Quotedb, reader: str) -> None:
+    timed = loaded("sql", "--read-url", reader, "--timeout", "0.5", "select pg_sleep(3)")
+    assert timed.exit_code == 1 and timed.stderr.startswith("Error: query timed out")
+    admin = create_engine(loaded.url)
+    try:
+        with admin.begin() as connection:  # a role default shorter than the query
+            connection.execute(text(
+                f'ALTER ROLE "{make_url(reader).username}" SET statement_timeout = 300'))
+        lifted = loaded("sql", "--read-url", reader, "--timeout", "0", "select pg_sleep(0.6)")
+        assert lifted.exit_code == 0, lifted.output
+    finally:
+        admin.dispose()
+
+
+@pytest.mark.parametrize("value", ["nan", "inf"])
+def test_timeout_must_be_finite(loaded: Quotedb, reader: str, value: str) -> None:
+    result = loaded("sql", "--read-url", reader, "--timeout", value, "select 1")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: timeout must be a number of seconds")

@@ -179,3 +179,11 @@ def test_sql_refuses_writes_through_the_full_text_table(
     assert result.stderr.startswith("Error: refused:"), result.stderr
     assert snapshot(sqlite_loaded.url) == before
     assert json.loads(sqlite_loaded("sql", search, "--format", "json").stdout) == [{"n": 1}]
+
+
+def test_a_column_named_read_only_is_no_refusal(loaded: Quotedb) -> None:
+    """Only the database's own refusal is a refusal, not words the query echoes."""
+    column = "[read only]" if loaded.url.startswith("sqlite") else '"read only"'
+    result = loaded("sql", f"select {column} from quotes")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: query failed:")
