@@ -71,9 +71,9 @@ def staged_output(output: Path) -> Iterator[Staged]:
     (``/dev/null``, a FIFO) is written directly: renaming over it would
     replace the device or pipe itself.
     """
-    target = output.resolve() if output.is_symlink() else output
     try:
-        found = os.stat(target).st_mode
+        # os.stat follows links: /dev/stdout is whatever fd 1 is (a pipe, a tty).
+        found = os.stat(output).st_mode
     except FileNotFoundError:
         found = None
     mode = None if found is None else stat.S_IMODE(found)
@@ -82,6 +82,7 @@ def staged_output(output: Path) -> Iterator[Staged]:
         with tempfile.TemporaryDirectory(prefix="quotedb-export-") as parts:
             yield Staged(output, Path(parts))
         return
+    target = output.resolve() if output.is_symlink() else output
     folder = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
     try:
         staged = Staged(folder / target.name, folder)

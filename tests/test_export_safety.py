@@ -228,3 +228,13 @@ def test_a_postgresql_database_name_is_no_file(
     result = Quotedb(db_url)("export", "-o", name)
     assert result.exit_code == 0, result.output
     assert (tmp_path / name).read_text(encoding="utf-8").startswith("quote_id,")
+
+
+def test_export_to_dev_stdout_in_a_pipe(loaded: Quotedb) -> None:
+    """/dev/stdout is a link to whatever fd 1 is: a pipe here, written into, not replaced."""
+    result = subprocess.run(
+        f"{sys.executable} -m quotedb --db {database_file(loaded)} export -o /dev/stdout | cat",
+        shell=True, capture_output=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == loaded("export").stdout_bytes
