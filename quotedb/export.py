@@ -48,9 +48,15 @@ def jsonable(value: Any) -> Any:
 
     >>> jsonable(float("-inf")), jsonable(Decimal("NaN")), jsonable(timedelta(days=1, hours=2))
     ('-Infinity', 'NaN', 'P1DT2H')
+    >>> jsonable(Decimal("1E+400")), jsonable(Decimal("2.5"))
+    ('1E+400', 2.5)
     """
     if type(value) in _JSON_NATIVE:
         return value
+    if isinstance(value, Decimal) and value.is_finite():
+        number = float(value)
+        # A finite numeric too large for a float keeps its digits, as text.
+        return number if math.isfinite(number) else str(value)
     if isinstance(value, (float, Decimal)):
         number = float("nan") if isinstance(value, Decimal) and value.is_nan() else float(value)
         if math.isfinite(number):
