@@ -564,6 +564,7 @@ class _Statements:
     insert_speakers: Any
     set_kind: Any
     count_genders: Any
+    lock_speakers: Any
     insert_aliases: Any
     insert_evidence: Any
     evidence_of_article: Any
@@ -594,6 +595,8 @@ def _statements(dialect: str) -> _Statements:
         set_kind=update(s).where(s.c.id == bindparam("b_id")).values(
             kind=bindparam("b_kind"), gender=bindparam("b_gender")
         ),
+        lock_speakers=select(s.c.id).where(s.c.id.in_(bindparam("ids", expanding=True)))
+        .order_by(s.c.id).with_for_update(key_share=True),
         count_genders=select(e.c.speaker_id, e.c.gender, func.count())
         .where(e.c.speaker_id.in_(bindparam("ids", expanding=True)) & e.c.gender.is_not(None))
         .group_by(e.c.speaker_id, e.c.gender),
@@ -908,12 +911,16 @@ def _store_speakers(
         created = _insert_speakers(connection, sql, rows, cache)
     ids_by_key: dict[str, int] = {}
     recount: set[int] = set(stale or ())
+    many_writers = connection.dialect.name == "postgresql"
     for key in keys:
         speaker_id, kind = cache.speaker(key)  # type: ignore[misc]
         ids_by_key[key] = speaker_id
         # The cache keeps no gender: any gender vote has the speaker counted again.
+        # On PostgreSQL another ingest process may have changed the kind since
+        # this one cached it, so every speaker voted for is counted again.
         if key not in created and (
-            any(vote != kind for vote in wanted[key].kinds) or wanted[key].genders
+            many_writers or wanted[key].genders
+            or any(vote != kind for vote in wanted[key].kinds)
         ):
             recount.add(speaker_id)
     evidence = [
@@ -956,6 +963,12 @@ def _recount_kinds(
     See ``decide_kind`` and ``decide_gender``.
     """
     ordered = sorted(speaker_ids)  # row locks in one order: no deadlocks
+    # Lock the rows before counting: a writer adding votes at the same time
+    # commits first, and then its votes are counted here (READ COMMITTED sees
+    # them in the next statement). NO KEY UPDATE, as the UPDATE below takes:
+    # it does not wait on the key-share locks other writers' evidence rows
+    # hold on these speakers. SQLite writers are serialised already.
+    connection.execute(sql.lock_speakers, {"ids": ordered}).all()
     votes: dict[int, Counter[str]] = {speaker_id: Counter() for speaker_id in ordered}
     for speaker_id, kind, count in connection.execute(sql.count_evidence, {"ids": ordered}):
         votes[speaker_id][kind] = count
