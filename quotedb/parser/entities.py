@@ -322,7 +322,8 @@ class Article:
         full = None
         if kind != "organisation":
             full = self.registry.resolve(words)
-        said = _gender(m.surface.split())
+        surface_words = m.surface.split()
+        said = _gender(surface_words)
         known = self.entities.get(full) if full else None
         if known is not None and said and known.gender and known.gender != said:
             full = None  # "Mr. Obama" is not the "Michelle Obama" of "Mrs. Obama"
@@ -330,12 +331,12 @@ class Article:
         if full is not None and kind is None:
             kind = "person"
         ent = self.entity(name, kind)
-        ent.note_gender([*m.surface.split(), m.role])
+        ent.note_gender([*surface_words, m.role])
         if m.role:
             ent.roles.add(m.role)
         if m.titled:
             # "President Obama" is who "the president" is, later on.
-            ent.roles.update(_title_roles(m.surface.split()))
+            ent.roles.update(_title_roles(surface_words))
         if ent.kind == "person":
             ent.add_alias(_by_name_form(m.surface))
             ent.add_alias(m.name)

@@ -384,7 +384,9 @@ def classify(toks: list[Tok], rng: tuple[int, int], text: str) -> Mention | None
         return Mention(surface, "pronoun", head=words[0].low)
     if len(words) == 1 and words[0].low in lx.GROUP_MEMBER_PRONOUNS:
         return Mention(surface, "member", head=words[0].low)
-    joins = [i for i in range(1, len(words) - 1) if _coordinates_names(words, i, len(words))]
+    # Only a phrase with an "and" inside can coordinate names: most have none.
+    joins = [i for i in range(1, len(words) - 1) if _coordinates_names(words, i, len(words))
+             ] if len(words) > 2 and any(t.low == "and" for t in words) else []
     if joins:
         parts = [words[a:b] for a, b in zip([0, *[j + 1 for j in joins]], [*joins, len(words)],
                                              strict=True)]
