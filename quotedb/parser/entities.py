@@ -95,6 +95,10 @@ class NameRegistry:
     def __init__(self, masked: str) -> None:
         self._by_last: dict[str, list[_Registered]] = {}
         self.forms: dict[tuple[str, ...], list[str]] = {}
+        #: The strings in each ``forms`` list, for an O(1) membership test:
+        #: a run written with a leading non-name word ("By Jane Doe") never
+        #: equals its form, so the list grows with every occurrence.
+        self._written: dict[tuple[str, ...], set[str]] = {}
         for m in CAPS_RUN.finditer(masked):
             run = m.group()
             if " " in run:  # a single word is never a full name
@@ -118,9 +122,11 @@ class NameRegistry:
         if len(before) >= 2 and before[-1] == "of" and before[-2] in lx.RELATION_NOUNS:
             score -= 2
         key = names
-        self.forms.setdefault(key, [])
-        if run.strip() not in self.forms[key]:
-            self.forms[key].append(words)
+        forms = self.forms.setdefault(key, [])
+        written = self._written.setdefault(key, set())
+        if run.strip() not in written:  # the set answers for the list: no quadratic scan
+            forms.append(words)
+            written.add(words)
         bucket = self._by_last.setdefault(names[-1], [])
         for reg in bucket:
             if reg.words == key:
