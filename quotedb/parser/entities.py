@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import regex
 
 from .. import lexicon as lx
-from .phrases import Mention, _is_acronym, _name_tokens, _strip_possessive
+from .phrases import MEMO_LIMIT, Mention, _is_acronym, _name_tokens, _strip_possessive
 
 #: A run of capitalised words that may be a name (particles allowed inside).
 CAPS_RUN = regex.compile(
@@ -95,6 +95,10 @@ class NameRegistry:
     def __init__(self, masked: str) -> None:
         self._by_last: dict[str, list[_Registered]] = {}
         self.forms: dict[tuple[str, ...], list[str]] = {}
+        #: The strings in each ``forms`` list, for an O(1) membership test:
+        #: a run written with a leading non-name word ("By Jane Doe") never
+        #: equals its form, so the list grows with every occurrence.
+        self._written: dict[tuple[str, ...], set[str]] = {}
         for m in CAPS_RUN.finditer(masked):
             run = m.group()
             if " " in run:  # a single word is never a full name
@@ -102,34 +106,27 @@ class NameRegistry:
 
     def _register(self, masked: str, pos: int, run: str) -> None:
         """Record one capitalised run if it looks like a personal name."""
-        words = [w for w in run.split() if w]
-        while words and (words[0] in lx.NON_NAME_CAPS and words[0] not in lx.TITLE_WORDS):
-            pos += len(words[0]) + 1
-            words.pop(0)
-        if not words:
+        read = _RUNS.get(run, _UNREAD)
+        if read is _UNREAD:
+            if len(_RUNS) >= MEMO_LIMIT:
+                _RUNS.clear()
+            read = _RUNS[run] = _read_run(run)
+        if read is None:
             return
-        if any(w in lx.NON_NAME_CAPS and w not in lx.TITLE_WORDS for w in words[1:]):
-            return  # a headline in title case ("Railing Against Trump"), not a name
-        names, titled = _name_tokens(words)
-        if len(names) > MAX_NAME_WORDS:
-            return  # "Chris Christie Calls Hillary Clinton": a headline again
-        person_titled = titled and len(names) >= 2 and names[0] not in lx.ORG_WORDS
-        if not names or (_strip_possessive(words[-1]) in lx.ORG_WORDS and not person_titled):
-            return
-        if any(_is_acronym(w) for w in names) or any(w.isupper() and len(w) > 1 for w in names):
-            return
+        skip, words, names, titled = read
+        pos += skip
         before = masked[max(0, pos - 12) : pos].lower().split()
         if before and before[-1] in ("the", "a", "an") and not titled:
-            return
-        if len(names) < 2:
             return
         score = 1 if titled else 0
         if len(before) >= 2 and before[-1] == "of" and before[-2] in lx.RELATION_NOUNS:
             score -= 2
-        key = tuple(names)
-        self.forms.setdefault(key, [])
-        if run.strip() not in self.forms[key]:
-            self.forms[key].append(" ".join(words))
+        key = names
+        forms = self.forms.setdefault(key, [])
+        written = self._written.setdefault(key, set())
+        if run.strip() not in written:  # the set answers for the list: no quadratic scan
+            forms.append(words)
+            written.add(words)
         bucket = self._by_last.setdefault(names[-1], [])
         for reg in bucket:
             if reg.words == key:
@@ -156,6 +153,41 @@ class NameRegistry:
             return " ".join(exact[0].words)
         best = max(cands, key=lambda r: (r.score + r.count, -r.first))
         return " ".join(best.words)
+
+
+#: A run's reading, memoised by its text (see :func:`_read_run`).
+_RUNS: dict[str, tuple[int, str, tuple[str, ...], bool] | None] = {}
+_UNREAD = (0, "", (), False)
+
+
+def _read_run(run: str) -> tuple[int, str, tuple[str, ...], bool] | None:
+    """What a capitalised run says on its own: None when it is no personal name,
+    else the characters of leading non-name capitals to skip, its words joined,
+    its name words and whether a title led them.
+
+    Why apart from :meth:`NameRegistry._register`: this part depends on the
+    run's text alone, and an article writes the same names again and again.
+    """
+    skip = 0
+    words = [w for w in run.split() if w]
+    while words and (words[0] in lx.NON_NAME_CAPS and words[0] not in lx.TITLE_WORDS):
+        skip += len(words[0]) + 1
+        words.pop(0)
+    if not words:
+        return None
+    if any(w in lx.NON_NAME_CAPS and w not in lx.TITLE_WORDS for w in words[1:]):
+        return None  # a headline in title case ("Railing Against Trump"), not a name
+    names, titled = _name_tokens(words)
+    if len(names) > MAX_NAME_WORDS:
+        return None  # "Chris Christie Calls Hillary Clinton": a headline again
+    person_titled = titled and len(names) >= 2 and names[0] not in lx.ORG_WORDS
+    if not names or (_strip_possessive(words[-1]) in lx.ORG_WORDS and not person_titled):
+        return None
+    if any(_is_acronym(w) for w in names) or any(w.isupper() and len(w) > 1 for w in names):
+        return None
+    if len(names) < 2:
+        return None  # a surname alone names nobody in full
+    return skip, " ".join(words), tuple(names), titled
 
 
 def _title_roles(words: list[str]) -> set[str]:
@@ -296,7 +328,8 @@ class Article:
         full = None
         if kind != "organisation":
             full = self.registry.resolve(words)
-        said = _gender(m.surface.split())
+        surface_words = m.surface.split()
+        said = _gender(surface_words)
         known = self.entities.get(full) if full else None
         if known is not None and said and known.gender and known.gender != said:
             full = None  # "Mr. Obama" is not the "Michelle Obama" of "Mrs. Obama"
@@ -304,12 +337,12 @@ class Article:
         if full is not None and kind is None:
             kind = "person"
         ent = self.entity(name, kind)
-        ent.note_gender([*m.surface.split(), m.role])
+        ent.note_gender([*surface_words, m.role])
         if m.role:
             ent.roles.add(m.role)
         if m.titled:
             # "President Obama" is who "the president" is, later on.
-            ent.roles.update(_title_roles(m.surface.split()))
+            ent.roles.update(_title_roles(surface_words))
         if ent.kind == "person":
             ent.add_alias(_by_name_form(m.surface))
             ent.add_alias(m.name)

@@ -39,6 +39,16 @@ SINGLE_MARK = regex.compile(
     regex.VERBOSE,
 )
 
+#: Any mark of either pass: a paragraph with none, and no quotation left open
+#: before it, holds no quotation (about half of news paragraphs).
+ANY_MARK = regex.compile(
+    r"""
+    [\u201C\u201D\u201E\u201F"\u00AB\u00BB]   # the doubles of DOUBLE_MARK
+  | [\u2018\u2019\u201A'\u2039\u203A`]         # the singles of SINGLE_MARK
+    """,
+    regex.VERBOSE,
+)
+
 #: A sentence boundary inside quoted text: end punctuation, maybe a closing
 #: bracket or mark, space, then a capital or digit.
 SENTENCE_GAP = regex.compile(
@@ -440,6 +450,8 @@ def find_quote_spans(
     # hard wrapping, not a new paragraph.
     wrapped = BLANK_LINE.search(text) is not None
     for n, (lo, hi) in enumerate(paragraphs):
+        if pending is None and ANY_MARK.search(text, lo, hi) is None:
+            continue  # nothing to pair and nothing open: both passes would find nothing
         if pending is not None and not pending.soft and not _reopens(text, lo, hi, pending):
             pending = None  # the previous paragraph was closed at its end
         nxt = paragraphs[n + 1] if n + 1 < len(paragraphs) else None

@@ -60,41 +60,67 @@ POSSESSIVE = regex.compile(r"['\u2019]s?\Z")
 
 
 class Tok(NamedTuple):
-    """A token of masked narrative text with its offsets (a tuple: cheap to make)."""
+    """A token of masked narrative text with its offsets (a tuple: cheap to make).
+
+    The kind flags are stored, not computed: the rules ask them about a
+    hundred thousand times per megabyte, and a field read is a C-level
+    tuple access where a property is a Python call.
+    """
 
     text: str
     start: int
     end: int
     low: str
+    #: The token stands for a masked quotation.
+    is_quote: bool
+    #: The token is a word (letters or digits).
+    is_word: bool
+    #: The token is a capitalised word.
+    is_cap: bool
 
-    @property
-    def is_quote(self) -> bool:
-        """The token stands for a masked quotation."""
-        return self.text[0] in "\x01\x02\x03"
 
-    @property
-    def is_word(self) -> bool:
-        """The token is a word (letters or digits)."""
-        return self.text[0].isalnum()
+#: What a token's text says about it, by text: (low, is_quote, is_word, is_cap).
+_TOKEN_INFO: dict[str, tuple[str, bool, bool, bool]] = {}
 
-    @property
-    def is_cap(self) -> bool:
-        """The token is a capitalised word."""
-        return self.text[0].isupper()
+
+def _token_info(word: str) -> tuple[str, bool, bool, bool]:
+    """The fields of a :class:`Tok` that depend on its text alone, memoised.
+
+    Why: lower-casing and three character tests per token were a third of
+    tokenising, and most tokens of news text are words already seen.
+    """
+    info = _TOKEN_INFO.get(word)
+    if info is None:
+        if len(_TOKEN_INFO) >= MEMO_LIMIT:
+            _TOKEN_INFO.clear()
+        c = word[0]
+        info = _TOKEN_INFO[word] = (word.lower(), c in "\x01\x02\x03", c.isalnum(), c.isupper())
+    return info
 
 
 def tokenize(masked: str, lo: int, hi: int) -> list[Tok]:
     """Tokens of ``masked[lo:hi]`` with absolute offsets.
 
+    Offsets come from ``str.find`` rather than match objects: only whitespace
+    lies between two tokens (every other character is a token of its own), so
+    a token's text first occurs after the previous token exactly where it was
+    matched.
+
     >>> [t.text for t in tokenize("Mr Smith, 52, said:", 0, 19)]
     ['Mr', 'Smith', ',', '52', ',', 'said', ':']
     """
     new = tuple.__new__  # skips NamedTuple's _make wrapper: this runs per token
-    return [
-        new(Tok, (w, a, a + len(w), w.lower()))
-        for m in TOKEN.finditer(masked, lo, hi)
-        for w, a in ((m.group(), m.start()),)
-    ]
+    find = masked.find
+    memo = _TOKEN_INFO
+    out: list[Tok] = []
+    add = out.append
+    pos = lo
+    for w in TOKEN.findall(masked, lo, hi):
+        a = find(w, pos)
+        pos = a + len(w)
+        info = memo.get(w) or _token_info(w)
+        add(new(Tok, (w, a, pos, *info)))
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,12 +165,34 @@ def _is_acronym(word: str) -> bool:
     return 2 <= len(core) <= 7 and core.isupper() and core.isalpha()
 
 
-def _np_word(t: Tok, first: bool) -> str | None:
+#: Most words whose noun-phrase role or name reading is remembered; past it
+#: the memo starts afresh, so a long run over varied text cannot grow it.
+MEMO_LIMIT = 50_000
+
+#: Noun-phrase role by token text (see :func:`_np_word`).
+_ROLES: dict[str, str | None] = {}
+
+
+def _np_word(t: Tok, first: bool = False) -> str | None:
     """Role of token ``t`` inside a noun phrase, or None when it ends the phrase.
 
     Returns ``det`` (determiner), ``pron``, ``cap``, ``noun`` (lexicon noun),
-    ``mod``, ``prep``, ``part`` (name particle) or ``dot``.
+    ``mod``, ``prep``, ``part`` (name particle) or ``dot``. Why a memo: the
+    role depends on the token's text alone, the phrase walks ask it for most
+    tokens they pass, and news vocabulary repeats (said, the, Mr, names).
     """
+    try:
+        return _ROLES[t.text]
+    except KeyError:
+        pass
+    if len(_ROLES) >= MEMO_LIMIT:
+        _ROLES.clear()
+    role = _ROLES[t.text] = _word_role(t)
+    return role
+
+
+def _word_role(t: Tok) -> str | None:
+    """The uncached :func:`_np_word`."""
     low = t.low
     if not t.is_word:
         return "dot" if t.text == "." else None
@@ -270,14 +318,33 @@ def np_forward(toks: list[Tok], start: int, hi: int | None = None) -> tuple[int,
     return start, last_good
 
 
+#: Name reading by the words read (see :func:`_name_tokens`).
+_NAMES: dict[tuple[str, ...], tuple[tuple[str, ...], bool]] = {}
+
+
 def _name_tokens(words: list[str]) -> tuple[list[str], bool]:
     """Last run of capitalised name words with leading titles stripped.
+
+    Memoised by the words: the registry and every name mention ask it, and
+    an article repeats its names (a fresh list is returned each time).
 
     >>> _name_tokens(["British", "Defence", "Secretary", "Ben", "Wallace"])
     (['Ben', 'Wallace'], True)
     >>> _name_tokens(["Hervé", "Ludovic", "De", "Lys"])
     (['Hervé', 'Ludovic', 'De', 'Lys'], False)
     """
+    key = tuple(words)
+    hit = _NAMES.get(key)
+    if hit is None:
+        if len(_NAMES) >= MEMO_LIMIT:
+            _NAMES.clear()
+        run, titled = _read_name(words)
+        hit = _NAMES[key] = (tuple(run), titled)
+    return list(hit[0]), hit[1]
+
+
+def _read_name(words: list[str]) -> tuple[list[str], bool]:
+    """The uncached :func:`_name_tokens`."""
     run: list[str] = []
     dot = False
     for w in reversed(words):
@@ -317,7 +384,9 @@ def classify(toks: list[Tok], rng: tuple[int, int], text: str) -> Mention | None
         return Mention(surface, "pronoun", head=words[0].low)
     if len(words) == 1 and words[0].low in lx.GROUP_MEMBER_PRONOUNS:
         return Mention(surface, "member", head=words[0].low)
-    joins = [i for i in range(1, len(words) - 1) if _coordinates_names(words, i, len(words))]
+    # Only a phrase with an "and" inside can coordinate names: most have none.
+    joins = [i for i in range(1, len(words) - 1) if _coordinates_names(words, i, len(words))
+             ] if len(words) > 2 and any(t.low == "and" for t in words) else []
     if joins:
         parts = [words[a:b] for a, b in zip([0, *[j + 1 for j in joins]], [*joins, len(words)],
                                              strict=True)]
