@@ -251,3 +251,10 @@ def test_speaker_gender_comes_from_the_text_only() -> None:
                         "“I agree,” Tom Reyes said. He left.\n\n“Fine,” he said.")
     genders = {s.name: s.gender for s in art.speakers}
     assert genders == {"Ada Brink": "female", "Kim Lo": None, "Tom Reyes": "male"}
+
+
+def test_rule_is_none_when_no_speaker_was_found() -> None:
+    (quote,) = parse_article("“It is fine,” he said.").quotes
+    assert (quote.speaker, quote.rule) == (None, "none")
+    (thought,) = parse_article("“Why am I doing this?” she thought.").quotes
+    assert (thought.fragment, thought.rule) == (True, "thought")

@@ -42,7 +42,7 @@ from .marks import (
     fold_double_ticks,
     mask_quotes,
 )
-from .rules import ATTRIBUTION_RULES, Rule
+from .rules import ATTRIBUTION_RULES, NOT_SPEECH, Rule
 
 #: Bumped whenever the parser's output for some text changes, so stored
 #: articles can be told apart by the parser that read them.
@@ -131,7 +131,9 @@ def _parse(
                 speaker_mention=att.mention if ent else None,
                 cue=att.cue if ent else None,
                 fragment=frag,
-                rule=att.rule,
+                # The rule that chose the speaker, or that said it is no
+                # speech ("thought"); "none" when no speaker was found.
+                rule=att.rule if ent is not None or att.rule in NOT_SPEECH else "none",
             )
         )
     speakers = tuple(

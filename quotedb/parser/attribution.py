@@ -285,7 +285,7 @@ class Attributor:
         return state
 
     def attribute(self, ctx: QuoteContext) -> Attribution:
-        """The first rule of :data:`ATTRIBUTION_RULES` that names a speaker, else "none"."""
+        """The first answer a rule of :data:`ATTRIBUTION_RULES` gives, else "none"."""
         for rule in ATTRIBUTION_RULES:
             att = rule.match(self, ctx)
             if att is not None:

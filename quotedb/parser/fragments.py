@@ -9,6 +9,7 @@ import regex
 from .. import lexicon as lx
 from .clauses import Attribution
 from .marks import ENDS_SENTENCE, WORD, QuoteSpan
+from .rules import NOT_SPEECH
 
 #: A quotation inside a sentence, with no speaker anywhere, shorter than this
 #: many words is a quoted phrase (a scare quote, a motto), not speech.
@@ -79,7 +80,7 @@ def is_fragment(text: str, att: Attribution, alone: bool = False) -> bool:
     """
     n = _word_count(text)
     sentence = bool(ENDS_SENTENCE.search(text)) and text.lstrip(LEADING_PUNCT)[:1].isupper()
-    if att.rule in ("thought", "nickname"):
+    if att.rule in NOT_SPEECH:
         return True
     if _title_like(text) and (not att.direct or n >= 3):
         return True  # "Make Your Kid a Millionaire," Mr. McKinley suggested

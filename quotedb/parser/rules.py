@@ -249,6 +249,10 @@ class Rule:
         raise NotImplementedError
 
 
+#: Rules whose answer is that the quotation is not speech at all.
+NOT_SPEECH = frozenset({"nickname", "thought"})
+
+
 class Nickname(Rule):
     """Marcia "Cia" Price: a quoted word inside a name is a nickname, not speech."""
 
@@ -317,7 +321,8 @@ class Continuation(Rule):
 
 
 #: The attribution rules, tried in this order for each quotation; the first
-#: that names a speaker wins. A new pattern is one :class:`Rule` and one entry.
+#: that answers wins (with a speaker, or saying it is no speech). A new
+#: pattern is one :class:`Rule` and one entry.
 ATTRIBUTION_RULES: tuple[Rule, ...] = (
     Nickname(), Thought(), AfterQuote(), DashByline(), CueBefore(), ColonIntro(), Continuation(),
 )
