@@ -13,7 +13,6 @@ quotedb's tables, nothing more.
 from __future__ import annotations
 
 import secrets
-from typing import Any
 
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.engine import make_url
@@ -44,18 +43,28 @@ def reader_tables() -> tuple[str, ...]:
 #: time limit even when the role is used outside quotedb (psql, Metabase…).
 READER_SETTINGS = {"default_transaction_read_only": "on", "statement_timeout": "60s"}
 
-# session_user, not current_user: a role that can SET ROLE to a powerful role
-# is as powerful as that role, and pg_has_role(..., 'MEMBER') follows every
-# path of membership, inherited or not.
+# pg_has_role(..., 'MEMBER') follows every path of membership, inherited or
+# not, and counts a role as a member of itself. By default the role asked
+# about is session_user, not current_user: a role that can SET ROLE to a
+# powerful role is as powerful as that role.
 _POWERS = text(
     """
     SELECT r.rolname, r.rolsuper
     FROM pg_roles AS r
     WHERE (r.rolsuper OR r.rolname = ANY(:dangerous))
-      AND pg_has_role(session_user, r.oid, 'MEMBER')
+      AND pg_has_role(coalesce(CAST(:role AS name), session_user), r.oid, 'MEMBER')
     ORDER BY r.rolsuper DESC, r.rolname
     """
 )
+
+
+def _powerful_roles(connection: Connection, role: str | None = None) -> list[tuple[str, bool]]:
+    """(name, is superuser) of each superuser or dangerous role ``role`` is or can become.
+
+    ``role`` defaults to the session's login role.
+    """
+    rows = connection.execute(_POWERS, {"dangerous": list(DANGEROUS_ROLES), "role": role})
+    return [(str(name), bool(is_super)) for name, is_super in rows]
 
 
 def unsafe_powers(connection: Connection) -> list[str]:
@@ -65,7 +74,7 @@ def unsafe_powers(connection: Connection) -> list[str]:
     role it can become) and the dangerous predefined roles it belongs to
     otherwise.
     """
-    rows = connection.execute(_POWERS, {"dangerous": list(DANGEROUS_ROLES)}).all()
+    rows = _powerful_roles(connection)
     if any(is_super for _name, is_super in rows):
         return ["a superuser"]  # which holds every other power too
     return [f"a member of {name}" for name, _super in rows]
@@ -168,14 +177,9 @@ def _make_role(connection: Connection, name: str, role: str, secret: str, exists
     if not exists:
         connection.execute(text(f"CREATE ROLE {role} {attributes}"))
         return
-    # A role counts as a member of itself here, so a superuser NAME is refused
-    # too (demoting the administrator's own role would lock them out).
-    held: Any = connection.execute(
-        text("SELECT r.rolname FROM pg_roles r, pg_roles me WHERE me.rolname = :n "
-             "AND (r.rolsuper OR r.rolname = ANY(:dangerous)) "
-             "AND pg_has_role(me.oid, r.oid, 'MEMBER')"),
-        {"n": name, "dangerous": list(DANGEROUS_ROLES)},
-    ).scalars().all()
+    # A superuser NAME is refused too (demoting the administrator's own role
+    # would lock them out).
+    held = [role_name for role_name, _super in _powerful_roles(connection, name)]
     if held:
         raise DatabaseError(f"role {name!r} is or can become {', '.join(held)}; "
                             "choose another name for a read-only role")
