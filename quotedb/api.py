@@ -110,6 +110,7 @@ class Database:
         until: date | str | None = None,
         limit: int | None = None,
         include_fragments: bool = False,
+        outlet: str | None = None,
     ) -> Iterator[dict[str, Any]]:
         """Quotes matching the filters, as dicts keyed by ``queries.QUOTE_COLUMNS``.
 
@@ -121,7 +122,7 @@ class Database:
         flt = queries.QuoteFilter(
             speaker=speaker, article_id=article_id, search=search,
             since=_as_date(since), until=_as_date(until),
-            limit=limit, include_fragments=include_fragments,
+            limit=limit, include_fragments=include_fragments, outlet=outlet,
         )
         with Session(self.engine) as session:
             stmt = queries.select_quotes(session, flt)
@@ -133,10 +134,10 @@ class Database:
         with Session(self.engine) as session:
             return queries.speakers(session)
 
-    def articles(self) -> list[dict[str, Any]]:
-        """Every article with its metadata and quote count, in ingest order."""
+    def articles(self, outlet: str | None = None) -> list[dict[str, Any]]:
+        """Every article (from ``outlet``, if given) with its metadata and quote count."""
         with Session(self.engine) as session:
-            return queries.articles(session)
+            return queries.articles(session, outlet)
 
     def stats(self) -> dict[str, Any]:
         """Corpus figures (see ``quotedb.stats.corpus_stats``)."""

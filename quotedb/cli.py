@@ -280,6 +280,9 @@ def _after(outcome: Outcome, advance: Callable[[int], None] | None) -> None:
 # --- reading --------------------------------------------------------------
 
 
+outlet_option = click.option("--outlet", help="Only articles from this outlet (any case).")
+
+
 def quote_filters(func: F) -> F:
     """The filter options shared by ``quotes`` and ``export``."""
     options = [
@@ -292,6 +295,7 @@ def quote_filters(func: F) -> F:
                      help="Articles published on or after YYYY-MM-DD."),
         click.option("--until", type=click.DateTime(["%Y-%m-%d"]),
                      help="Articles published on or before YYYY-MM-DD."),
+        outlet_option,
         click.option("--limit", type=click.IntRange(min=0), help="At most this many quotes."),
         click.option("--fragments", "include_fragments", is_flag=True,
                      help="Include scare quotes and fragments (never attributed)."),
@@ -303,11 +307,11 @@ def quote_filters(func: F) -> F:
 
 def _filter(speaker: str | None, article_id: int | None, search: str | None,
             since: datetime | None, until: datetime | None, limit: int | None,
-            include_fragments: bool) -> queries.QuoteFilter:
+            include_fragments: bool, outlet: str | None) -> queries.QuoteFilter:
     return queries.QuoteFilter(
         speaker=speaker, article_id=article_id, search=search,
         since=since.date() if since else None, until=until.date() if until else None,
-        limit=limit, include_fragments=include_fragments,
+        limit=limit, include_fragments=include_fragments, outlet=outlet,
     )
 
 
@@ -358,17 +362,19 @@ def speakers(app: App, fmt: str) -> None:
 
 
 @cli.command()
+@outlet_option
 @format_option
 @pass_app
-def articles(app: App, fmt: str) -> None:
+def articles(app: App, fmt: str, outlet: str | None) -> None:
     """List ingested articles with their metadata and quote counts.
 
     \b
     Example:
         quotedb articles --format json
+        quotedb articles --outlet reuters
     """
     with app.session() as session:
-        items = queries.articles(session)
+        items = queries.articles(session, outlet)
     _emit(([i[c] for c in queries.ARTICLE_COLUMNS] for i in items),
           queries.ARTICLE_COLUMNS, fmt, sys.stdout)
 

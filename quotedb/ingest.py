@@ -213,6 +213,7 @@ def _parsed(source: str, text: str, record: ArticleRecord | None = None) -> Prep
             published=record.published or parsed.meta.published,
             outlet=record.outlet or parsed.meta.outlet,
             authors=record.authors or parsed.meta.authors,
+            url=record.url or parsed.meta.url,
         ))
     return Prepared(source, digest, parsed)
 
@@ -743,6 +744,7 @@ def _article_values(prepared: Prepared) -> dict[str, Any]:
         "outlet": _clip(meta.outlet, 255),
         "authors": list(meta.authors),
         "dateline": _clip(meta.dateline, 255),
+        "url": meta.url,
         "ingested_at": datetime.now(timezone.utc),
         "parser_version": PARSER_VERSION,
     }

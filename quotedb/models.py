@@ -58,6 +58,7 @@ class Article(Base):
     outlet: Mapped[str | None] = mapped_column(String(255))
     authors: Mapped[list[str]] = mapped_column(JSON, default=list)
     dateline: Mapped[str | None] = mapped_column(String(255))
+    url: Mapped[str | None] = mapped_column(Text)
     text: Mapped[str] = mapped_column(Text)
     ingested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     parser_version: Mapped[str] = mapped_column(String(32))

@@ -93,6 +93,8 @@ class QuoteFilter:
     until: date | None = None
     limit: int | None = None
     include_fragments: bool = False
+    #: Only articles from this outlet (case-insensitive, as ``outlet_condition``).
+    outlet: str | None = None
     #: The speakers ``speaker`` names, once looked up (see ``resolve_speaker``).
     speaker_ids: tuple[int, ...] | None = None
     #: Only articles with ``first <= id < end``: how a parallel export splits
@@ -161,6 +163,8 @@ def quotes_select(flt: QuoteFilter, dialect: str = "sqlite") -> Select:
         stmt = stmt.where(a.published >= flt.since)
     if flt.until is not None:
         stmt = stmt.where(a.published <= flt.until)
+    if flt.outlet is not None:
+        stmt = stmt.where(outlet_condition(flt.outlet))
     if flt.limit is not None:
         stmt = stmt.limit(min(flt.limit, MAX_INTEGER))  # more rows than that cannot exist
     return stmt
@@ -364,11 +368,23 @@ def speakers(session: Session) -> list[dict[str, Any]]:
     ]
 
 
-ARTICLE_COLUMNS = ("article_id", "source", "title", "published", "outlet", "authors", "quotes")
+ARTICLE_COLUMNS = (
+    "article_id", "source", "title", "published", "outlet", "authors", "quotes", "url",
+)
 
 
-def articles(session: Session) -> list[dict[str, Any]]:
-    """Every article with its metadata and quote count, in ingest order."""
+def outlet_condition(outlet: str) -> Any:
+    """Articles from ``outlet``, whatever its case ("reuters" finds "Reuters").
+
+    Whole-name equality, not a substring: "Times" must not find "The New
+    York Times" and "Financial Times" at once; ``quotedb articles`` lists
+    the outlets as stored. Surrounding spaces are ignored.
+    """
+    return func.lower(models.Article.outlet) == outlet.strip().lower()
+
+
+def articles(session: Session, outlet: str | None = None) -> list[dict[str, Any]]:
+    """Every article (from ``outlet``, if given) with metadata and quote count, by id."""
     a, q = models.Article, models.Quote
     stmt = (
         select(a, func.count(q.id).label("quotes"))
@@ -376,6 +392,8 @@ def articles(session: Session) -> list[dict[str, Any]]:
         .group_by(a.id)
         .order_by(a.id)
     )
+    if outlet is not None:
+        stmt = stmt.where(outlet_condition(outlet))
     return [
         {
             "article_id": article.id,
@@ -385,6 +403,7 @@ def articles(session: Session) -> list[dict[str, Any]]:
             "outlet": article.outlet,
             "authors": "; ".join(article.authors or []),
             "quotes": count,
+            "url": article.url,
         }
         for article, count in session.execute(stmt)
     ]

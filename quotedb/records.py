@@ -64,6 +64,7 @@ class ArticleMeta:
     outlet: str | None = None
     authors: tuple[str, ...] = ()
     dateline: str | None = None
+    url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

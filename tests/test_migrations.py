@@ -98,3 +98,25 @@ def test_speaker_evidence_is_backfilled_from_stored_kinds(alembic_runner: Any,
                                       models.SpeakerEvidence.article_id,
                                       models.SpeakerEvidence.kind)).all()
         assert [tuple(row) for row in rows] == [(1, 1, "organisation")]
+
+
+def test_article_url_column_keeps_old_rows(alembic_runner: Any, alembic_engine: Engine) -> None:
+    """0006 adds articles.url: old articles keep every value and get NULL, new ones store it."""
+    alembic_runner.migrate_up_before("0006_article_url")
+    alembic_runner.insert_into("articles", [{
+        "id": 1, "source": "old.txt", "content_hash": "h" * 64, "title": "Old",
+        "published": None, "outlet": "Wire", "authors": ["Ann Lee"], "dateline": None,
+        "text": "“It is over,” said Ann Lee.",
+        "ingested_at": datetime(2021, 8, 10, tzinfo=timezone.utc), "parser_version": "2.0.0",
+    }])
+    alembic_runner.migrate_up_one()
+    with Session(alembic_engine) as session:
+        article = session.get_one(models.Article, 1)
+        assert (article.title, article.outlet, article.authors, article.url) == (
+            "Old", "Wire", ["Ann Lee"], None)
+        article.url = "https://example.org/old"
+        session.commit()
+    alembic_runner.migrate_down_one()
+    alembic_runner.migrate_up_one()
+    with Session(alembic_engine) as session:
+        assert session.get_one(models.Article, 1).title == "Old"

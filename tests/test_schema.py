@@ -22,7 +22,7 @@ def test_new_database_is_created_and_migrated_by_the_first_ingest(
     result = quotedb("articles", "--format", "csv")
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[0] == (
-        "article_id,source,title,published,outlet,authors,quotes"
+        "article_id,source,title,published,outlet,authors,quotes,url"
     )
     engine = db.make_engine(quotedb.url)
     try:
