@@ -51,6 +51,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from . import models
+from .curation import apply_decisions
 from .db import writer
 from .errors import ArticleReadError, IngestAborted
 from .formats import ArticleRecord, FieldMap, RecordProblem, format_for, source_records
@@ -401,6 +402,8 @@ def ingest_paths(
             if len(batch) >= batch_size:
                 flush(connection)
         flush(connection)
+        if summary.new or summary.updated:
+            _in_transaction(connection, apply_decisions)
     return summary
 
 
@@ -412,7 +415,10 @@ def ingest_text(
     if refused is not None:
         return refused
     prepared = Prepared(source, content_hash(text), parsed or parse_article(text))
-    return write_batch(engine, [prepared])[0]
+    outcome = write_batch(engine, [prepared])[0]
+    if outcome.status in ("new", "updated"):
+        _in_transaction(engine, apply_decisions)
+    return outcome
 
 
 @dataclass(slots=True)
@@ -456,6 +462,12 @@ class SpeakerCache:
         self.staged_speakers.clear()
         self.staged_aliases.clear()
 
+    def clear(self) -> None:
+        """Forget everything: the next lookups go to the database."""
+        self.rollback()
+        self.speakers.clear()
+        self.aliases.clear()
+
 
 def write_batch(
     target: Engine | Connection, batch: list[Prepared], cache: SpeakerCache | None = None
@@ -494,7 +506,10 @@ def _store_alone(
             cache.rollback()
             # An IntegrityError means another writer committed the same
             # article, source or speaker between our check and our insert:
-            # the second attempt finds it.
+            # the second attempt finds it. A speaker the cache knew may also
+            # have been merged away by curation (another process's
+            # ``apply_decisions``): the second attempt looks every one up again.
+            cache.clear()
             if attempt == 2 or not isinstance(exc, IntegrityError):
                 return Outcome(prepared.source, "failed",
                                error=f"{prepared.source}: database error: {exc.orig}")

@@ -145,6 +145,31 @@ class SpeakerAlias(Base):
         return f"SpeakerAlias(speaker_id={self.speaker_id!r}, alias={self.alias!r})"
 
 
+class SpeakerDecision(Base):
+    """A researcher's fix to the speakers, replayed after every ingest and reparse.
+
+    ``action`` is "merge" (``other`` becomes one speaker with ``speaker``),
+    "rename" (``speaker`` is called ``other`` from now on) or "set"
+    (``kind`` and/or ``gender`` over what the text says). Speakers are named,
+    not referenced by id: ids do not survive a reparse (revision 0008; see
+    ``quotedb.curation``).
+    """
+
+    __tablename__ = "speaker_curation"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    action: Mapped[str] = mapped_column(String(16))
+    speaker: Mapped[str] = mapped_column(String(255))
+    other: Mapped[str | None] = mapped_column(String(255))
+    kind: Mapped[str | None] = mapped_column(String(32))
+    gender: Mapped[str | None] = mapped_column(String(16))
+    made_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    def __repr__(self) -> str:
+        return (f"SpeakerDecision(id={self.id!r}, action={self.action!r}, "
+                f"speaker={self.speaker!r}, other={self.other!r})")
+
+
 class Quote(Base):
     """One direct quotation: ``article.text[start:end] == text``."""
 
