@@ -32,6 +32,7 @@ from .formats import FORMAT_GLOBS, INPUT_FORMATS, FieldMap, format_for
 from .ingest import Outcome, ingest_paths
 from .outfile import refuse_database_files, staged_output
 from .parquet import write_parquet
+from .report import write_report
 from .sources import DEFAULT_MAX_BYTES, SourceFile, find_sources
 from .stats import corpus_stats, format_stats
 from .terminal import visible
@@ -577,6 +578,47 @@ def _export_parquet(engine: Engine, flt: queries.QuoteFilter, path: Path, output
 
 def _emit(rows: Any, columns: Any, fmt: str, out: TextIO) -> None:
     write_rows(rows, list(columns), fmt, out)
+
+
+@cli.command()
+@click.option("-o", "--output", "output_name", required=True, metavar="FILE",
+              help="The HTML file to write (- for stdout).")
+@click.option("--title", default="Who is quoted", show_default=True, help="The page's title.")
+@click.option("--speaker", help="Only this speaker (whole words of a name or alias).")
+@click.option("--search", help="Only quotes matching this full-text search.")
+@outlet_option
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]),
+              help="Articles published on or after YYYY-MM-DD.")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]),
+              help="Articles published on or before YYYY-MM-DD.")
+@pass_app
+def report(app: App, output_name: str, title: str, speaker: str | None, search: str | None,
+           outlet: str | None, since: datetime | None, until: datetime | None) -> None:
+    """Write one self-contained HTML page of charts: who is quoted, by whom, over time.
+
+    The page needs no network to open: the charts are drawn into it.
+
+    \b
+    Example:
+        quotedb report -o report.html
+        quotedb report -o reuters.html --outlet reuters --since 2001-01-01
+    """
+    flt = _filter(speaker=speaker, article_id=None, search=search, since=since, until=until,
+                  limit=None, include_fragments=False, outlet=outlet)
+    output = None if output_name == "-" else Path(output_name)
+    if output is not None:
+        refuse_database_files(output, db.sqlite_path(db.resolve_url(app.db)))
+    with app.session() as session:
+        page = write_report(session, flt, title=title)
+    if output is None:
+        click.echo(page)
+        return
+    try:
+        with staged_output(output) as staged:
+            staged.path.write_text(page, encoding="utf-8")
+    except OSError as exc:
+        raise click.ClickException(f"{output}: cannot write the report: {_os_error(exc)}") from exc
+    app.say(f"report: {output}")
 
 
 @cli.command()
