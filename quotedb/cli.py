@@ -32,6 +32,9 @@ from .formats import FORMAT_GLOBS, INPUT_FORMATS, FieldMap, format_for
 from .ingest import Outcome, ingest_paths
 from .outfile import refuse_database_files, staged_output
 from .parquet import write_parquet
+from .parser import PARSER_VERSION
+from .reparse import count_stale, version_key
+from .reparse import reparse as run_reparse
 from .report import write_report
 from .sources import DEFAULT_MAX_BYTES, SourceFile, find_sources
 from .stats import corpus_stats, format_stats
@@ -276,6 +279,59 @@ def _after(outcome: Outcome, advance: Callable[[int], None] | None) -> None:
         click.echo(visible(f"error: {outcome.error}"), err=True)
     if advance is not None:
         advance(1)
+
+
+@cli.command()
+@click.option("--all", "everything", is_flag=True,
+              help="Re-parse every article, whatever parser stored it.")
+@click.option("--older-than", metavar="VERSION", default=None,
+              help=f"Re-parse articles stored by a parser older than VERSION "
+                   f"[default: the installed parser, {PARSER_VERSION}].")
+@click.option("-w", "--workers", type=click.IntRange(min=1, max=MAX_PROCESSES), default=None,
+              help="Parser processes [default: one per core].")
+@click.option("--batch-size", type=click.IntRange(min=1), default=64, show_default=True,
+              help="Articles replaced per transaction.")
+@click.option("--dry-run", is_flag=True, help="Count what would change; write nothing.")
+@pass_app
+def reparse(app: App, everything: bool, older_than: str | None, workers: int | None,
+            batch_size: int, dry_run: bool) -> None:
+    """Re-parse stored articles with the installed parser and replace their quotes.
+
+    Reads the text kept in the database (the original files are not
+    needed). Each batch is replaced in one transaction, so an interrupted
+    run leaves every article old or new, never half, and the same command
+    finishes it. Speaker curation is applied again afterwards.
+
+    \b
+    Example:
+        quotedb reparse --dry-run
+        quotedb reparse
+        quotedb reparse --all --workers 2
+    """
+    if everything and older_than:
+        raise click.UsageError("give --all or --older-than, not both")
+    limit = None if everything else (older_than or PARSER_VERSION)
+    if limit is not None and not version_key(limit):
+        raise click.BadParameter(f"{limit!r} is not a version like 2.0.0",
+                                 param_hint="--older-than")
+    with app.engine() as engine:
+        total = count_stale(engine, limit)
+        if not total:
+            app.say(f"nothing to re-parse: every article was parsed by parser {PARSER_VERSION}"
+                    if limit == PARSER_VERSION else "nothing to re-parse")
+            return
+        options: dict[str, Any] = {"older_than": limit, "workers": workers or os.cpu_count() or 1,
+                                   "batch_size": batch_size, "dry_run": dry_run}
+        if not app.quiet and sys.stderr.isatty():
+            with click.progressbar(length=total, file=sys.stderr, label="re-parsing") as bar:
+                summary = run_reparse(engine, **options, on_batch=bar.update)
+        else:
+            summary = run_reparse(engine, **options)
+    for error in summary.failed:
+        click.echo(visible(f"error: {error}"), err=True)
+    app.say(summary.line(dry_run=dry_run))
+    if summary.failed:
+        sys.exit(1)
 
 
 # --- reading --------------------------------------------------------------
