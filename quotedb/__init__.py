@@ -20,6 +20,7 @@ __version__ = "0.1.0"
 from .api import Database, connect  # noqa: E402
 from .db import open_database, resolve_url  # noqa: E402
 from .errors import QuotedbError  # noqa: E402
+from .frames import parse_frame, parse_frames  # noqa: E402
 from .ingest import Summary, ingest_paths, ingest_text  # noqa: E402
 from .parser import PARSER_VERSION, parse_article  # noqa: E402
 from .queries import QuoteFilter, quotes_select, select_quotes  # noqa: E402
@@ -43,6 +44,8 @@ __all__ = [
     "ingest_text",
     "open_database",
     "parse_article",
+    "parse_frame",
+    "parse_frames",
     "quotes_select",
     "select_quotes",
     "resolve_url",
