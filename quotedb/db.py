@@ -294,7 +294,7 @@ def alembic_config(url: str, connection: Any = None) -> Config:
 
 #: The newest migration's revision. Kept here so that checking a database
 #: needs no Alembic import; ``tests/test_schema.py`` holds it to Alembic's head.
-HEAD_REVISION = "0008_speaker_curation"
+HEAD_REVISION = "0007_article_duplicate_of"
 
 
 def head_revision() -> str:

@@ -18,6 +18,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -62,6 +63,14 @@ class Article(Base):
     text: Mapped[str] = mapped_column(Text)
     ingested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     parser_version: Mapped[str] = mapped_column(String(32))
+    #: The first stored copy of this article's story when this one is a
+    #: near-duplicate of it (a syndicated copy), else NULL (revision 0007).
+    #: No ON DELETE action: deleting a first copy is refused until its copies
+    #: point at the next one, as SET NULL would make each count alone.
+    duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("articles.id"), index=True)
+    #: The body's MinHash signature (``quotedb.duplicates.signature``), so a
+    #: new process rebuilds the duplicate index without re-reading every text.
+    minhash: Mapped[bytes | None] = mapped_column(LargeBinary)
 
     quotes: Mapped[list[Quote]] = relationship(
         back_populates="article",

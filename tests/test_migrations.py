@@ -13,7 +13,8 @@ from pytest_alembic.tests import (  # noqa: F401  (collected as tests)
     test_up_down_consistency,
     test_upgrade,
 )
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from quotedb import db, models, queries
@@ -110,13 +111,53 @@ def test_article_url_column_keeps_old_rows(alembic_runner: Any, alembic_engine: 
         "ingested_at": datetime(2021, 8, 10, tzinfo=timezone.utc), "parser_version": "2.0.0",
     }])
     alembic_runner.migrate_up_one()
+    # Columns, not the ORM class: the class also maps columns of later revisions.
+    Article = models.Article
     with Session(alembic_engine) as session:
-        article = session.get_one(models.Article, 1)
-        assert (article.title, article.outlet, article.authors, article.url) == (
-            "Old", "Wire", ["Ann Lee"], None)
-        article.url = "https://example.org/old"
+        row = session.execute(select(Article.title, Article.outlet, Article.authors,
+                                     Article.url)).one()
+        assert tuple(row) == ("Old", "Wire", ["Ann Lee"], None)
+        session.execute(update(Article).values(url="https://example.org/old"))
         session.commit()
     alembic_runner.migrate_down_one()
     alembic_runner.migrate_up_one()
     with Session(alembic_engine) as session:
-        assert session.get_one(models.Article, 1).title == "Old"
+        assert session.scalar(select(Article.title)) == "Old"
+
+
+def test_duplicate_of_columns_keep_articles_and_their_quotes(alembic_runner: Any,
+                                                             alembic_engine: Engine) -> None:
+    """0007 adds articles.duplicate_of and minhash: old articles keep their quotes and get NULL,
+    and a copy can point at its first copy, whose delete is then refused until it does not."""
+    alembic_runner.migrate_up_before("0007_article_duplicate_of")
+    alembic_runner.insert_into("articles", [{
+        "id": i, "source": f"{i}.txt", "content_hash": str(i) * 64, "title": "Old",
+        "published": None, "outlet": "Wire", "authors": [], "dateline": None, "url": None,
+        "text": "“It is over,” said Ann Lee.",
+        "ingested_at": datetime(2021, 8, 10, tzinfo=timezone.utc), "parser_version": "2.0.0",
+    } for i in (1, 2)])
+    alembic_runner.insert_into("speakers", [{"id": 1, "name": "Ann Lee", "key": "ann lee",
+                                             "kind": "person"}])
+    alembic_runner.insert_into("quotes", [{
+        "id": i, "article_id": i, "speaker_id": 1, "text": "It is over,", "start": 1,
+        "end": 12, "paragraph": 0, "speaker_mention": "Ann Lee", "cue": "said",
+        "fragment": False,
+    } for i in (1, 2)])
+    alembic_runner.migrate_up_one()
+    with Session(alembic_engine) as session:
+        articles = session.scalars(select(models.Article).order_by(models.Article.id)).all()
+        assert [(a.duplicate_of, a.minhash, len(a.quotes)) for a in articles] == [
+            (None, None, 1), (None, None, 1)]
+        articles[1].duplicate_of = 1
+        articles[1].minhash = b"\x01\x02"
+        session.commit()
+    with Session(alembic_engine) as session, pytest.raises(IntegrityError):
+        session.delete(session.get_one(models.Article, 1))
+        session.commit()
+    with Session(alembic_engine) as session:
+        copy = session.get_one(models.Article, 2)
+        assert (copy.duplicate_of, copy.minhash, len(copy.quotes)) == (1, b"\x01\x02", 1)
+        copy.duplicate_of = None
+        session.delete(session.get_one(models.Article, 1))
+        session.commit()
+        assert session.scalars(select(models.Article.id)).all() == [2]
