@@ -189,3 +189,18 @@ def test_an_index_rebuilt_from_stored_signatures_gives_the_same_answers(
     answers = [live.find(sig) for sig in lookups]
     assert [rebuilt.find(sig) for sig in lookups] == answers
     assert all(answer is not None for answer in answers)
+
+
+def test_bodies_with_fewer_shingles_than_bins_still_compare() -> None:
+    """A body of a few dozen words leaves most bins empty; they borrow from their
+    neighbours, so the same text is still the same and another text still another."""
+    brief = ("The council voted on Monday to close the old bridge to lorries after "
+             "engineers found cracks in two of its piers during a routine inspection.")
+    other = ("Fans queued overnight outside the stadium for tickets to the final, which "
+             "sold out within an hour of going on sale on Friday morning.")
+    assert signature(brief) and signature(other)
+    assert duplicates.similarity(signature(brief), signature(brief.upper())) == 1.0
+    assert duplicates.similarity(signature(brief), signature(other)) <= 0.1
+    index = DuplicateIndex(pairs=[(1, signature(brief))])
+    assert index.find(signature(other)) is None
+    assert index.find(signature(brief.replace("Monday", "Tuesday"))) == 1
