@@ -637,7 +637,8 @@ def _emit(rows: Any, columns: Any, fmt: str, out: TextIO) -> None:
 
 
 @cli.command()
-@click.option("-o", "--output", "output_name", required=True, metavar="FILE",
+@click.option("-o", "--output", "output_name", required=True,
+              type=FilePath(dir_okay=False, writable=True, allow_dash=True),
               help="The HTML file to write (- for stdout).")
 @click.option("--title", default="Who is quoted", show_default=True, help="The page's title.")
 @click.option("--speaker", help="Only this speaker (whole words of a name or alias).")
