@@ -27,7 +27,7 @@ from sqlalchemy import Connection, Engine, delete, func, select, update
 from . import models
 from .curation import apply_decisions
 from .db import writer
-from .ingest import (
+from .ingest.store import (
     SpeakerCache,
     _forget_article,
     _in_transaction,

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from quotedb import db, models
-from quotedb.ingest import _in_transaction
+from quotedb.ingest.store import _in_transaction
 
 from .conftest import Quotedb
 

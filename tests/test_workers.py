@@ -83,7 +83,8 @@ def _group_alive(pgid: int) -> bool:
 
 def test_without_prctl_an_orphaned_worker_exits_within_seconds(tmp_path: Path) -> None:
     """The portable fallback (a thread watching the parent pid), in real processes."""
-    worker = ("import os, threading, time; from quotedb.ingest import _exit_when_orphaned; "
+    worker = ("import os, threading, time; "
+              "from quotedb.ingest.pipeline import _exit_when_orphaned; "
               "threading.Thread(target=_exit_when_orphaned, args=(os.getppid(),), "
               "daemon=True).start(); print('ready', flush=True); time.sleep(60)")
     parent = ("import subprocess, sys, time; "
