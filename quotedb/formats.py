@@ -38,7 +38,15 @@ from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
 from .errors import ArticleReadError
-from .sources import DEFAULT_MAX_BYTES, STDIN, SourceFile, decode_bytes, normalise_text
+from .records import ArticleMeta
+from .sources import (
+    DEFAULT_MAX_BYTES,
+    STDIN,
+    SourceFile,
+    decode_bytes,
+    normalise_text,
+    read_text,
+)
 
 #: Every input format ``iter_records`` understands.
 INPUT_FORMATS = ("txt", "html", "jsonl", "json", "csv")
@@ -88,11 +96,8 @@ class ArticleRecord:
 
     source: str
     text: str
-    title: str | None = None
-    published: date | None = None
-    url: str | None = None
-    outlet: str | None = None
-    authors: tuple[str, ...] = ()
+    #: What the page or record states (never ``dateline``: that is in the text).
+    meta: ArticleMeta = ArticleMeta()
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,7 +199,13 @@ def iter_records(
             if not stream.closed:
                 text.detach()
         return
-    if fmt not in ("txt", "html", "json"):
+    if fmt == "txt":
+        try:
+            yield ArticleRecord(source=label, text=read_text(label, stream, max_bytes))
+        except ArticleReadError as exc:
+            yield RecordProblem(label, str(exc))
+        return
+    if fmt not in ("html", "json"):
         raise ValueError(f"unknown input format {fmt!r}; choose from {INPUT_FORMATS}")
     data = stream.read(max_bytes + 1)
     if len(data) > max_bytes:
@@ -205,9 +216,7 @@ def iter_records(
         yield RecordProblem(label, f"{label}: {markup:,} bytes of HTML outside scripts and "
                                    f"styles, more than the {MAX_HTML_BYTES:,} extracted")
         return
-    if fmt == "txt":
-        yield from _txt_record(label, data)
-    elif fmt == "html":
+    if fmt == "html":
         yield extract_html(label, data)
     else:
         yield from _json_records(label, data, fields)
@@ -247,15 +256,6 @@ def source_records(
 
 
 # --- one article per file -------------------------------------------------
-
-
-def _txt_record(label: str, data: bytes) -> Iterator[ArticleRecord | RecordProblem]:
-    try:
-        text = normalise_text(decode_bytes(data, label), label)
-    except ArticleReadError as exc:
-        yield RecordProblem(label, str(exc))
-        return
-    yield ArticleRecord(source=label, text=text)
 
 
 #: A script or style start tag (lower-cased input): the HTML elements whose
@@ -373,15 +373,13 @@ def _html_record(label: str, data: bytes) -> ArticleRecord | RecordProblem:
     text = _paragraphs(body) if body is not None else ""
     if not text.strip():
         return RecordProblem(label, f"{label}: no article text found in the page")
-    return ArticleRecord(
-        source=label,
-        text=normalise_text(text, label),
+    return ArticleRecord(source=label, text=normalise_text(text, label), meta=ArticleMeta(
         title=_clean(getattr(document, "title", None)),
         published=parse_date(getattr(document, "date", None)),
         url=_clean(getattr(document, "url", None)),
         outlet=_clean(getattr(document, "sitename", None)),
         authors=_authors(getattr(document, "author", None)),
-    )
+    ))
 
 
 def _paragraphs(body: Any) -> str:
@@ -700,15 +698,13 @@ def _from_object(
     if source in seen:
         return RecordProblem(label, f"{where}: duplicate id {key!r} (an earlier record has it)")
     seen.add(source)
-    return ArticleRecord(
-        source=source,
-        text=normalise_text(raw_text, source),
+    return ArticleRecord(source=source, text=normalise_text(raw_text, source), meta=ArticleMeta(
         title=title,
         published=parse_date(_pick(obj, fields.date)),
         url=url,
         outlet=outlet,
         authors=authors,
-    )
+    ))
 
 
 def _pick(obj: Mapping[str, Any], names: Sequence[str]) -> Any:

@@ -57,7 +57,10 @@ class Quote:
 
 @dataclass(frozen=True, slots=True)
 class ArticleMeta:
-    """Metadata read from the article text itself (all optional)."""
+    """An article's metadata, all optional: what its text says, or its page or record states.
+
+    ``url`` is never in the text: only a page or a record gives one.
+    """
 
     title: str | None = None
     published: date | None = None
@@ -65,6 +68,24 @@ class ArticleMeta:
     authors: tuple[str, ...] = ()
     dateline: str | None = None
     url: str | None = None
+
+    def over(self, fallback: ArticleMeta) -> ArticleMeta:
+        """This metadata, each missing field taken from ``fallback``.
+
+        A page's or record's own metadata wins over what the parser read
+        from the text: it is what the outlet stated, not a guess.
+
+        >>> ArticleMeta(title="Page").over(ArticleMeta(title="Text", outlet="AP"))
+        ArticleMeta(title='Page', published=None, outlet='AP', authors=(), dateline=None, url=None)
+        """
+        return ArticleMeta(
+            title=self.title or fallback.title,
+            published=self.published or fallback.published,
+            outlet=self.outlet or fallback.outlet,
+            authors=self.authors or fallback.authors,
+            dateline=self.dateline or fallback.dateline,
+            url=self.url or fallback.url,
+        )
 
 
 @dataclass(frozen=True, slots=True)

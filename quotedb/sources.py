@@ -16,6 +16,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from .errors import ArticleReadError
 
@@ -161,22 +162,34 @@ def _walk(folder: Path, pattern: str) -> Iterator[SourceFile | SourceProblem]:
 
 
 def read_source(source: SourceFile, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
-    """Read and decode one article, normalised for storage.
+    """Read and decode one plain-text article (a file, or stdin), normalised for storage.
 
     Raises:
         ArticleReadError: unreadable, too large, binary, undecodable or empty.
     """
     try:
         if source.path is None:
-            data = sys.stdin.buffer.read(max_bytes + 1)
-        else:
-            with open(source.path, "rb") as handle:
-                data = handle.read(max_bytes + 1)
+            return read_text(source.name, sys.stdin.buffer, max_bytes)
+        with open(source.path, "rb") as handle:
+            return read_text(source.name, handle, max_bytes)
     except OSError as exc:
         raise ArticleReadError(f"{source.name}: cannot read: {exc.strerror or exc}") from exc
+
+
+def read_text(name: str, stream: BinaryIO, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
+    """The one plain-text reader: a stream's bytes as stored text, files and stdin alike.
+
+    Why one: two readers (one for files, one for stdin) had started to
+    give the same bytes different errors.
+
+    Raises:
+        ArticleReadError: too large, binary, undecodable or empty.
+        OSError: the stream cannot be read (the caller names the file).
+    """
+    data = stream.read(max_bytes + 1)
     if len(data) > max_bytes:
-        raise ArticleReadError(f"{source.name}: larger than the {max_bytes:,}-byte limit")
-    return normalise_text(decode_bytes(data, source.name), source.name)
+        raise ArticleReadError(f"{name}: larger than the {max_bytes:,}-byte limit")
+    return normalise_text(decode_bytes(data, name), name)
 
 
 def decode_bytes(data: bytes, name: str) -> str:

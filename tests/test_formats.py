@@ -107,7 +107,8 @@ def test_html_text_has_no_reader_comments(page: ArticleRecord, comment: str) -> 
 
 
 def test_html_metadata_comes_from_the_page(page: ArticleRecord) -> None:
-    assert (page.title, page.published, page.outlet, page.authors, page.url) == (
+    assert (page.meta.title, page.meta.published, page.meta.outlet, page.meta.authors,
+            page.meta.url) == (
         "America Will Take No Prisoners",
         date(2001, 11, 20),
         "The Times of London",
@@ -169,7 +170,7 @@ def test_jsonl_records_around_a_broken_line_come_through() -> None:
 
 
 def test_jsonl_record_carries_its_metadata() -> None:
-    first = records(DATA / "corpus.jsonl")[0]
+    first = records(DATA / "corpus.jsonl")[0].meta
     assert (first.title, first.published, first.url, first.outlet, first.authors) == (
         "America Will Take No Prisoners", date(2001, 11, 20),
         "https://example.org/times/no-prisoners", "The Times", ("Ian Cobain", "Damian Whitworth"),
@@ -178,7 +179,7 @@ def test_jsonl_record_carries_its_metadata() -> None:
 
 def test_jsonl_unparseable_date_is_none_not_an_error() -> None:
     last = records(DATA / "corpus.jsonl")[-1]
-    assert last.published is None
+    assert last.meta.published is None
 
 
 def test_jsonl_source_falls_back_to_url_then_line_number() -> None:
@@ -236,12 +237,12 @@ def test_field_options_replace_the_default_names() -> None:
     data = b'{"guid": "g1", "name": "T", "article": "Words.", "text": "ignored"}\n'
     [record] = from_bytes(data, "jsonl", fields=fields)
     assert isinstance(record, ArticleRecord)
-    assert (record.source, record.title, record.text) == ("in#g1", "T", "Words.")
+    assert (record.source, record.meta.title, record.text) == ("in#g1", "T", "Words.")
 
 
 def test_field_names_match_regardless_of_case() -> None:
     [record] = from_bytes(b'{"Text": "Words.", "Headline": "H"}\n', "jsonl")
-    assert isinstance(record, ArticleRecord) and record.title == "H"
+    assert isinstance(record, ArticleRecord) and record.meta.title == "H"
 
 
 # --- streaming ------------------------------------------------------------
@@ -283,10 +284,10 @@ def test_streamed_input_is_left_open_for_the_caller() -> None:
 
 def test_json_array_gives_one_record_per_object() -> None:
     got = records(DATA / "corpus.json")
-    assert [(r.source.rsplit("#", 1)[1], r.published) for r in got] == [
+    assert [(r.source.rsplit("#", 1)[1], r.meta.published) for r in got] == [
         ("101", date(2021, 8, 24)), ("102", None),
     ]
-    assert got[0].title and got[0].title.startswith("Anti-Taliban Leaders")
+    assert got[0].meta.title and got[0].meta.title.startswith("Anti-Taliban Leaders")
 
 
 def test_json_single_object_is_one_record() -> None:
@@ -337,7 +338,7 @@ def test_csv_other_records_come_through_with_metadata() -> None:
     got = records(DATA / "corpus.csv")
     assert len(got) == 5
     assert got[0].source == f"{DATA / 'corpus.csv'}#https://example.org/times/no-prisoners"
-    assert (got[0].title, got[0].published) == ("America Will Take No Prisoners",
+    assert (got[0].meta.title, got[0].meta.published) == ("America Will Take No Prisoners",
                                                date(2001, 11, 20))
 
 

@@ -81,14 +81,7 @@ def _parsed(source: str, text: str, record: ArticleRecord | None = None) -> Prep
     except Exception as exc:  # noqa: BLE001 - a parser bug must not stop the batch
         return Outcome(source, "failed", error=f"{source}: parser error: {exc!r}")
     if record is not None:
-        parsed = replace(parsed, meta=replace(
-            parsed.meta,
-            title=record.title or parsed.meta.title,
-            published=record.published or parsed.meta.published,
-            outlet=record.outlet or parsed.meta.outlet,
-            authors=record.authors or parsed.meta.authors,
-            url=record.url or parsed.meta.url,
-        ))
+        parsed = replace(parsed, meta=record.meta.over(parsed.meta))
     return Prepared(source, digest, parsed)
 
 
@@ -108,7 +101,8 @@ def _not_storable(source: str, text: str, record: ArticleRecord | None = None) -
         shown = source.encode("utf-8", "backslashreplace").decode("utf-8")
         return Outcome(shown, "failed", error=f"{shown}: the file name is not valid UTF-8; "
                                               "rename the file")
-    meta = (record.title, record.url, record.outlet, *record.authors) if record else ()
+    given = record.meta if record is not None else None
+    meta = (given.title, given.url, given.outlet, *given.authors) if given else ()
     if any(value and _SURROGATE.search(value) for value in (text, *meta)):
         return Outcome(source, "failed", error=f"{source}: holds a lone surrogate, not text")
     return None
