@@ -32,11 +32,10 @@ import sys
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
+from .dates import parse_date
 from .errors import ArticleReadError
 from .records import ArticleMeta
 from .sources import (
@@ -750,84 +749,6 @@ def _authors(value: Any) -> tuple[str, ...]:
     return tuple(name for name in names if name)
 
 
-# --- dates ----------------------------------------------------------------
-
-_DATE_FORMATS = (
-    "%Y/%m/%d",
-    "%Y.%m.%d",
-    "%d %B %Y",
-    "%d %b %Y",
-    "%B %d, %Y",
-    "%b %d, %Y",
-    "%B %d %Y",
-    "%b %d %Y",
-    "%A, %B %d, %Y",
-    "%A %d %B %Y",
-    "%d.%m.%Y",
-    "%Y%m%d",
-)
-
-
-def parse_date(value: Any) -> date | None:
-    """A publication date from ISO and other common forms; None if not a date.
-
-    A date written with a time keeps the calendar day as written (no
-    conversion to UTC): that is the day the outlet published it.
-    Numbers are Unix timestamps (seconds). Ambiguous forms such as
-    ``03/04/2021`` are not guessed.
-
-    >>> parse_date("2021-08-10T12:00:00Z")
-    datetime.date(2021, 8, 10)
-    >>> parse_date("10 August 2021")
-    datetime.date(2021, 8, 10)
-    >>> parse_date("Tue, 10 Aug 2021 23:30:00 -0500")
-    datetime.date(2021, 8, 10)
-    >>> parse_date("last Tuesday") is None
-    True
-    """
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, (int, float)):
-        try:
-            return datetime.fromtimestamp(value, tz=timezone.utc).date()
-        except (OverflowError, OSError, ValueError):
-            return None
-    if not isinstance(value, str):
-        return None
-    text = " ".join(value.split())
-    if not text:
-        return None
-    return _iso_date(text) or _rfc2822_date(text) or _strptime_date(text)
-
-
-def _iso_date(text: str) -> date | None:
-    candidate = text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text
-    try:
-        return datetime.fromisoformat(candidate).date()
-    except ValueError:
-        pass
-    try:
-        return date.fromisoformat(text[:10]) if re.match(r"\d{4}-\d\d-\d\d\b", text) else None
-    except ValueError:
-        return None
-
-
-def _rfc2822_date(text: str) -> date | None:
-    try:
-        return parsedate_to_datetime(text).date()
-    except (TypeError, ValueError, IndexError):
-        return None
-
-
-def _strptime_date(text: str) -> date | None:
-    for fmt in _DATE_FORMATS:
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    return None
-
-
 __all__ = [
     "FORMAT_GLOBS",
     "INPUT_FORMATS",
@@ -837,6 +758,5 @@ __all__ = [
     "format_for",
     "iter_file_records",
     "iter_records",
-    "parse_date",
     "source_records",
 ]

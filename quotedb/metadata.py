@@ -31,6 +31,7 @@ from datetime import date
 
 import regex
 
+from .dates import MONTHS, WEEKDAYS, find_date
 from .records import ArticleMeta
 
 #: Lines longer than this are story text, never a header or page chrome.
@@ -46,20 +47,6 @@ MAX_TITLE_WORDS = 25
 # --------------------------------------------------------------------------
 # Lexicons
 # --------------------------------------------------------------------------
-
-#: Month names and the abbreviations news copy uses ("Nov.", "Sept").
-MONTHS: dict[str, int] = {
-    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3,
-    "april": 4, "apr": 4, "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7,
-    "august": 8, "aug": 8, "september": 9, "sept": 9, "sep": 9, "october": 10,
-    "oct": 10, "november": 11, "nov": 11, "december": 12, "dec": 12,
-}  # fmt: skip
-
-#: Weekday names and abbreviations: never an outlet or a person.
-WEEKDAYS: frozenset[str] = frozenset(
-    "monday tuesday wednesday thursday friday saturday sunday "
-    "mon tue tues wed thu thur thurs fri sat sun".split()
-)
 
 #: Weekday names, and words that may sit next to a date on a date line
 #: ("Tuesday, November 20, 2001 10:32 AM GMT") without making it prose.
@@ -211,47 +198,6 @@ NAME_PARTICLES: frozenset[str] = frozenset(
 # --------------------------------------------------------------------------
 # Patterns
 # --------------------------------------------------------------------------
-
-_MONTH_NAMES = sorted(MONTHS, key=len, reverse=True)
-
-#: "November 20, 2001", "Nov. 20 2001", "Tuesday, Nov 20th, 2001".
-_DATE_MDY = regex.compile(
-    r"""
-    \b(?P<month>\L<months>)\.?            # month name or abbreviation, optional dot
-    \s+(?P<day>\d{1,2})(?:st|nd|rd|th)?   # day of the month, maybe "20th"
-    ,?\s+(?P<year>\d{4})(?!\d)            # four-digit year
-    """,
-    regex.VERBOSE | regex.IGNORECASE,
-    months=_MONTH_NAMES,
-)
-
-#: "20 November 2001", "20th of Nov. 2001".
-_DATE_DMY = regex.compile(
-    r"""
-    (?<!\d)(?P<day>\d{1,2})(?:st|nd|rd|th)?  # day of the month
-    \s+(?:of\s+)?                            # "the 20th of November"
-    (?P<month>\L<months>)\b\.?               # month name or abbreviation
-    ,?\s+(?P<year>\d{4})(?!\d)               # four-digit year
-    """,
-    regex.VERBOSE | regex.IGNORECASE,
-    months=_MONTH_NAMES,
-)
-
-#: "2001-11-20", "2001-11-20T10:32:00Z", "2001/11/20": year first is unambiguous.
-_DATE_ISO = regex.compile(
-    r"""
-    (?<!\d)(?P<year>\d{4})     # four-digit year, not the tail of a longer number
-    (?P<sep>[-/.])             # separator, the same one twice
-    (?P<month>\d{1,2})
-    (?P=sep)
-    (?P<day>\d{1,2})(?!\d)     # day; a time may follow ("T10:32")
-    """,
-    regex.VERBOSE,
-)
-
-#: Four digits in a row: without them no date pattern can match, and this
-#: cheap test spares three case-insensitive scans of most header lines.
-_YEAR_GATE = regex.compile(r"\d{4}")
 
 #: A date line's opening word: "Published on", "Last updated:".
 _DATE_LEAD = regex.compile(
@@ -523,44 +469,6 @@ def boilerplate_lines(text: str) -> list[tuple[int, int]]:
 # --------------------------------------------------------------------------
 # Dates
 # --------------------------------------------------------------------------
-
-
-def _make_date(year: str, month: str | int, day: str) -> date | None:
-    """A date from matched parts, or None when it does not exist (Feb 30) or is implausible."""
-    try:
-        number = month if isinstance(month, int) else int(month)
-        result = date(int(year), number, int(day))
-    except ValueError:
-        return None
-    return result if 1800 <= result.year <= 2200 else None
-
-
-def find_date(line: str) -> tuple[date, int, int] | None:
-    """The first date written in ``line`` and its span, in any of the usual news formats.
-
-    >>> find_date("Published on Tuesday, November 20, 2001 in the Times")
-    (datetime.date(2001, 11, 20), 22, 39)
-    >>> find_date("Updated: 20 Nov. 2001 10:32 GMT")[0]
-    datetime.date(2001, 11, 20)
-    >>> find_date("2021-08-17T10:32:00Z")[0]
-    datetime.date(2021, 8, 17)
-    >>> find_date("February 30, 2001") is None
-    True
-    """
-    if _YEAR_GATE.search(line) is None:
-        return None  # every format needs a four-digit year: most lines have none
-    best: tuple[date, int, int] | None = None
-    for pattern in (_DATE_MDY, _DATE_DMY, _DATE_ISO):
-        for match in pattern.finditer(line):
-            if best is not None and match.start() >= best[1]:
-                break
-            month = match["month"]
-            number = MONTHS[month.lower()] if month.isalpha() else month
-            found = _make_date(match["year"], number, match["day"])
-            if found is not None:
-                best = (found, match.start(), match.end())
-                break
-    return best
 
 
 def _date_line(line: str) -> tuple[date, bool] | None:

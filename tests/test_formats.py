@@ -19,7 +19,6 @@ from quotedb.formats import (
     format_for,
     iter_file_records,
     iter_records,
-    parse_date,
 )
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -384,30 +383,3 @@ def test_txt_empty_file_is_a_problem(tmp_path: Path) -> None:
     path.write_text("  \n")
     assert list(iter_file_records(path)) == [
         RecordProblem(str(path), f"{path}: empty article (no text)")]
-
-
-# --- dates ----------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [
-        ("2021-08-10", date(2021, 8, 10)),
-        ("2021-08-10T12:00:00Z", date(2021, 8, 10)),
-        ("2021-08-10T23:30:00-05:00", date(2021, 8, 10)),
-        ("2021-08-10 12:00", date(2021, 8, 10)),
-        ("2021/08/10", date(2021, 8, 10)),
-        ("10 August 2021", date(2021, 8, 10)),
-        ("Aug 10, 2021", date(2021, 8, 10)),
-        ("Tuesday, August 10, 2021", date(2021, 8, 10)),
-        ("Tue, 10 Aug 2021 12:00:00 +0000", date(2021, 8, 10)),
-        (1628596800, date(2021, 8, 10)),
-        ("03/04/2021", None),
-        ("yesterday", None),
-        ("", None),
-        (True, None),
-        (None, None),
-    ],
-)
-def test_parse_date(value: object, expected: date | None) -> None:
-    assert parse_date(value) == expected

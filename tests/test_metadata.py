@@ -19,10 +19,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from quotedb.dates import find_date
 from quotedb.metadata import (
     boilerplate_lines,
     extract_metadata,
-    find_date,
     find_dateline,
     is_boilerplate,
     looks_like_headline,
