@@ -74,9 +74,6 @@ CUE_BLOCKERS: frozenset[str] = frozenset(
     "n't didn't won't wouldn't".split()
 )
 
-#: Phrasal cues whose speaker is the noun phrase *after* them.
-ACCORDING_TO: str = "according to"
-
 #: Auxiliaries and adverbs that may sit between a subject and its cue verb
 #: ("Kirby further said", "has repeatedly said").
 AUX_AND_ADVERBS: frozenset[str] = frozenset(
@@ -325,9 +322,14 @@ NP_MODIFIERS: frozenset[str] = frozenset(
 #: "sources in London", "head of Y").
 NP_PREPOSITIONS: frozenset[str] = frozenset("of to for in at from with on".split())
 
-#: Lower-case name particles inside personal names ("Hervé de Lys", "bin Laden").
+#: Lower-case name particles inside personal names ("Hervé de Lys", "bin Laden",
+#: "Zia ul Haq"): the one list the parser and the byline reader share.
+#: Not "do" (Portuguese "Lula do Brasil"): in English copy it is the verb.
 NAME_PARTICLES: frozenset[str] = frozenset(
-    "de da di du del della der den van von la le bin ibn al el ter dos das y".split()
+    """
+    al el bin ibn bint abu ul ud
+    de da di du del della der den dos das la le ter van von y
+    """.split()
 )
 
 #: Relation words: a name after "son of" etc. is not the clause subject.

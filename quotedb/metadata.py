@@ -32,6 +32,7 @@ from datetime import date
 import regex
 
 from .dates import MONTHS, WEEKDAYS, find_date
+from .lexicon import NAME_PARTICLES
 from .records import ArticleMeta
 
 #: Lines longer than this are story text, never a header or page chrome.
@@ -190,11 +191,6 @@ BYLINE_ROLES: frozenset[str] = frozenset(
     """.split()
 )
 
-#: Lower-case name particles allowed inside a person's name ("Ahmad bin Ali").
-NAME_PARTICLES: frozenset[str] = frozenset(
-    "al el bin ibn bint abu de da das del della der den di do dos du la le van von ul ud".split()
-)
-
 # --------------------------------------------------------------------------
 # Patterns
 # --------------------------------------------------------------------------
@@ -264,10 +260,11 @@ _MD_LINK = regex.compile(r"\[([^\[\]\n]{0,200})\]\([^()\n]{0,500}\)")
 #: One word of a person's name: "Ian", "O'Neil", "J.", "al-Hashimi", "Jean-Luc".
 _NAME_WORD = regex.compile(
     r"""
-    (?:(?:al|el|bin|ibn|abu|de|di|da|le|la|van|von)[-'’])?  # attached particle: "al-"
-    \p{Lu}[\p{L}\p{M}'’.-]*                              # capitalised word or initial
+    (?:\L<particles>[-'’])?        # attached particle: "al-", any of the name particles
+    \p{Lu}[\p{L}\p{M}'’.-]*         # capitalised word or initial
     """,
     regex.VERBOSE,
+    particles=sorted(NAME_PARTICLES),
 )
 
 #: A dateline opening the story: "WASHINGTON/KABUL:", "JAKARTA -",

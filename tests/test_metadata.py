@@ -19,6 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from quotedb import lexicon
 from quotedb.dates import find_date
 from quotedb.metadata import (
     boilerplate_lines,
@@ -445,3 +446,11 @@ def test_never_raises(text: str) -> None:
     assert all("\n" not in text[start:end] for start, end in spans)
 
 
+
+
+@pytest.mark.parametrize("particle", sorted(lexicon.NAME_PARTICLES))
+def test_a_byline_reads_every_particle_the_parser_knows(particle: str) -> None:
+    """One particle list: a name the parser reads ("Ann ter Berg") is a byline's author too."""
+    byline = parse_byline(f"By Ann {particle} Berg and Bo {particle.title()}-Lind")
+    assert byline is not None
+    assert byline.authors == (f"Ann {particle} Berg", f"Bo {particle.title()}-Lind")
