@@ -18,7 +18,6 @@ from urllib.parse import quote
 from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
-from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
 from .errors import (
@@ -258,11 +257,6 @@ def make_engine(url: str, *, read_only: bool = False) -> Engine:
             f"no driver for {make_url(url).drivername} ({exc.name} is not installed); "
             "for PostgreSQL: pip install 'quotedb[postgres]'"
         ) from exc
-
-
-def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
-    """The session factory used by ingest and queries."""
-    return sessionmaker(engine, expire_on_commit=False)
 
 
 # --- migrations ---------------------------------------------------------

@@ -3,17 +3,19 @@
 Articles reach quotedb as plain text copied or scraped from web pages, so the
 header (headline, "Published on ..." line, byline, dateline) and the page
 furniture ("Back to top button", "Related Articles", copyright lines) are mixed
-in with the story. ``extract_metadata`` reads the header into an
-:class:`~quotedb.records.ArticleMeta`; ``boilerplate_lines`` tells the parser
-which lines are chrome, so that it neither quotes them nor takes a headline
-for a speaker.
+in with the story. ``read_article`` reads the header into an
+:class:`~quotedb.records.ArticleMeta` and tells the parser which lines are
+chrome, so that it neither quotes them nor takes a headline for a speaker.
+Each header line is classified (``classify_header_line``: a byline, a date
+line, a "Published in ..." lead) and fed to a ``_Header``, which keeps what
+the lines said and decides the fields at the end.
 
 How it stays safe on any input:
 
 * Text is split into lines once, left to right. A line longer than
   :data:`MAX_META_LINE` characters is prose: it is never metadata or chrome, so
-  no pattern ever sees more than that many characters of it. Both functions
-  therefore run in time linear in the length of the text.
+  no pattern ever sees more than that many characters of it. Reading an
+  article therefore runs in time linear in the length of the text.
 * Only the first :data:`HEADER_LINES` meaningful lines are read as a header: a
   date, "By ..." or "LONDON -" deep in the story is not the article's.
 * Impossible dates ("February 30, 2001") give ``None``, never an exception.
@@ -26,8 +28,9 @@ from a particular article.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from typing import Literal
 
 import regex
 
@@ -446,23 +449,6 @@ def is_boilerplate(line: str) -> bool:
     return all(word in SOCIAL_WORDS for word in words) and len(words) >= 2
 
 
-def boilerplate_lines(text: str) -> list[tuple[int, int]]:
-    """Character spans ``[start, end)`` of the lines that are page chrome, in order.
-
-    The span covers the line without its line break, so the parser can skip it
-    (no quotes, no speakers, no paragraph) while keeping offsets into ``text``.
-
-    >>> text = "Story.\\n\\nRelated Articles\\nBack to top button"
-    >>> [text[s:e] for s, e in boilerplate_lines(text)]
-    ['Related Articles', 'Back to top button']
-    """
-    return [
-        (line.start, line.end)
-        for line in _lines(text)
-        if not _is_long(line) and is_boilerplate(line.text)
-    ]
-
-
 # --------------------------------------------------------------------------
 # Dates
 # --------------------------------------------------------------------------
@@ -682,132 +668,170 @@ def looks_like_headline(line: str) -> bool:
 # --------------------------------------------------------------------------
 
 
-def extract_metadata(text: str) -> ArticleMeta:
-    """Title, publication date, outlet, authors and dateline read from the article text.
+@dataclass(frozen=True, slots=True)
+class HeaderLine:
+    """What one line of the header states: a byline, a date line or an undated lead."""
 
-    Every field is optional: a field the text does not state is None (or ``()``),
-    never a guess from the story body.
+    kind: Literal["byline", "date", "lead"]
+    byline: Byline | None = None
+    when: date | None = None
+    #: The date is a revision ("Last updated: ..."), used only when no line says published.
+    is_update: bool = False
+    #: The outlet a "Published ... in the X" line names.
+    outlet: str | None = None
 
-    >>> meta = extract_metadata(
-    ...     "Published on Tuesday, November 20, 2001 in the [Times of London](#)\\n\\n"
-    ...     "America Will Take No Prisoners\\n\\n"
-    ...     "by Ian Cobain in Konduz Province and Damian Whitworth in Washington\\n\\n"
-    ...     "AMERICAN forces are under orders to take no prisoners.\\n"
-    ... )
-    >>> meta.title, meta.published, meta.outlet
-    ('America Will Take No Prisoners', datetime.date(2001, 11, 20), 'Times of London')
-    >>> meta.authors
-    ('Ian Cobain', 'Damian Whitworth')
+
+def classify_header_line(raw: str) -> HeaderLine | None:
+    """What a header line (whitespace collapsed) states, or None for a story line.
+
+    >>> classify_header_line("By Jane Doe, Reuters")
+    HeaderLine(kind='byline', byline=Byline(authors=('Jane Doe',), outlet='Reuters'), \
+when=None, is_update=False, outlet=None)
+    >>> classify_header_line("Last updated: 2021-08-17").is_update
+    True
+    >>> classify_header_line("Posted by Jane Doe, Reuters").byline.outlet
+    'Reuters'
+    >>> classify_header_line("The Taliban took Kabul.") is None
+    True
     """
-    return read_article(text)[0]
+    byline = parse_byline(raw)
+    if byline is not None:
+        found = find_date(raw)
+        return HeaderLine("byline", byline, found[0] if found is not None else None)
+    dated = _date_line(raw)
+    if dated is not None:
+        # "Posted on March 3, 2020 by Jane Doe": the byline shares the date line.
+        return HeaderLine("date", _byline_in(raw), dated[0], dated[1], _published_outlet(raw))
+    if _UNDATED_LEAD.match(raw):
+        # Still a header line, never the headline: "Published in the Times of London".
+        return HeaderLine("lead", _byline_in(raw), outlet=_published_outlet(raw))
+    return None
 
 
-def read_article(text: str) -> tuple[ArticleMeta, list[tuple[int, int]]]:
-    """Metadata and boilerplate spans in one pass over the lines.
+def _byline_in(raw: str) -> Byline | None:
+    """The byline inside a date line or lead: "Posted on March 3, 2020 by Jane Doe"."""
+    by = _BY_IN_LINE.search(raw)
+    return parse_byline(raw[by.start() :]) if by is not None else None
 
-    Why one pass: the parser needs both, and splitting the text into lines
-    and testing each for chrome twice was a fifth of the parse time. The
-    results are exactly :func:`extract_metadata` and :func:`boilerplate_lines`.
+
+@dataclass(slots=True)
+class _Header:
+    """What the lines of an article's header said so far; ``meta`` decides the fields.
+
+    Every source of a field is kept apart until the end, since a later line
+    may name the outlet more surely than an earlier one (a "Published in"
+    line beats a title suffix, which beats a wire credit).
     """
+
+    lines: int = 0  # header lines read (story and chrome apart)
+    story_lines: int = 0  # story lines read: the first may be the headline
     title: str | None = None
     title_outlet: str | None = None
     published: date | None = None
     updated: date | None = None
     published_outlet: str | None = None
-    authors: list[str] = []
+    authors: list[str] = field(default_factory=list)
     byline_outlet: str | None = None
     dateline: str | None = None
     dateline_outlet: str | None = None
     credit_outlet: str | None = None
     copyright_outlet: str | None = None
 
-    header_seen = 0
-    content_seen = 0
+    def add(self, line: HeaderLine) -> None:
+        """Take what a header line states; the first line to state a field wins."""
+        if line.byline is not None:
+            self.authors.extend(name for name in line.byline.authors if name not in self.authors)
+            self.byline_outlet = self.byline_outlet or line.byline.outlet
+        if line.is_update:
+            self.updated = self.updated or line.when
+        else:
+            self.published = self.published or line.when
+        self.published_outlet = self.published_outlet or line.outlet
+
+    def add_chrome(self, raw: str) -> None:
+        """Chrome is the only place a copyright holder or "- Reuters" credit lives."""
+        self.copyright_outlet = self.copyright_outlet or _copyright_holder(raw)
+        credit = _CREDIT_LINE.match(raw)
+        if credit is not None:
+            self.credit_outlet = self.credit_outlet or wire_service(credit["wire"])
+
+    def add_story(self, raw: str) -> None:
+        """A story line: the first may be the headline, the first few may hold the dateline."""
+        if self.story_lines == 0 and looks_like_headline(raw):
+            title, self.title_outlet = _strip_title(raw)
+            self.title = title or None
+        elif self.dateline is None and self.story_lines < 3:
+            found = find_dateline(raw)
+            if found is not None:
+                self.dateline, credit = found
+                if credit:
+                    self.dateline_outlet = wire_service(credit) or credit
+        self.story_lines += 1
+
+    def meta(self) -> ArticleMeta:
+        outlet = (
+            self.published_outlet
+            or self.title_outlet
+            or self.dateline_outlet
+            or self.byline_outlet
+            or self.credit_outlet
+            or self.copyright_outlet
+        )
+        return ArticleMeta(
+            title=self.title,
+            published=self.published or self.updated,
+            outlet=outlet,
+            authors=tuple(self.authors),
+            dateline=self.dateline,
+        )
+
+
+def read_article(text: str) -> tuple[ArticleMeta, list[tuple[int, int]]]:
+    """Metadata and the character spans of the chrome lines, in one pass over the lines.
+
+    Every field is optional: a field the text does not state is None (or
+    ``()``), never a guess from the story body. A chrome span covers its
+    line without the line break, so the parser can skip it (no quotes, no
+    speakers, no paragraph) while keeping offsets into ``text``. Why one
+    pass: the parser needs both, and splitting the text into lines and
+    testing each for chrome twice was a fifth of the parse time.
+
+    >>> meta, chrome = read_article(
+    ...     "Published on Tuesday, November 20, 2001 in the [Times of London](#)\\n\\n"
+    ...     "America Will Take No Prisoners\\n\\n"
+    ...     "by Ian Cobain in Konduz Province and Damian Whitworth in Washington\\n\\n"
+    ...     "AMERICAN forces are under orders to take no prisoners.\\n"
+    ...     "Related Articles\\n"
+    ... )
+    >>> meta.title, meta.published, meta.outlet
+    ('America Will Take No Prisoners', datetime.date(2001, 11, 20), 'Times of London')
+    >>> meta.authors
+    ('Ian Cobain', 'Damian Whitworth')
+    >>> chrome
+    [(225, 241)]
+    """
+    header = _Header()
     boiler: list[tuple[int, int]] = []
     for line in _lines(text):
+        # One plain space between words: web copy is full of no-break spaces.
+        raw = " ".join(line.text.split())
         if _is_long(line):
-            if header_seen >= HEADER_LINES and content_seen >= 3:
+            if header.lines >= HEADER_LINES and header.story_lines >= 3:
                 continue  # story prose after the header: nothing left to read
-            header_seen += 1
-            raw = " ".join(line.text.split())
+            header.lines += 1
         else:
-            # One plain space between words: web copy is full of no-break spaces.
-            raw = " ".join(line.text.split())
             chrome = is_boilerplate(raw)
-            if raw != line.text:
-                chrome_as_written = is_boilerplate(line.text)
-            else:
-                chrome_as_written = chrome
-            if chrome_as_written:
+            if is_boilerplate(line.text) if raw != line.text else chrome:
                 boiler.append((line.start, line.end))
             if chrome:
-                # Chrome is the only place a copyright holder or "- Reuters" credit lives.
-                copyright_outlet = copyright_outlet or _copyright_holder(raw)
-                credit = _CREDIT_LINE.match(raw)
-                if credit is not None:
-                    credit_outlet = credit_outlet or wire_service(credit["wire"])
+                header.add_chrome(raw)
                 continue
-            if header_seen >= HEADER_LINES:
+            if header.lines >= HEADER_LINES:
                 continue
-            header_seen += 1
-
-            byline = parse_byline(raw)
-            if byline is not None:
-                authors.extend(name for name in byline.authors if name not in authors)
-                byline_outlet = byline_outlet or byline.outlet
-                found = find_date(raw)
-                if found is not None and published is None:
-                    published = found[0]
+            header.lines += 1
+            classified = classify_header_line(raw)
+            if classified is not None:
+                header.add(classified)
                 continue
-            dated = _date_line(raw)
-            if dated is not None:
-                when, is_update = dated
-                if is_update:
-                    updated = updated or when
-                else:
-                    published = published or when
-                published_outlet = published_outlet or _published_outlet(raw)
-                # "Posted on March 3, 2020 by Jane Doe": the byline shares the date line.
-                by = _BY_IN_LINE.search(raw)
-                byline = parse_byline(raw[by.start() :]) if by is not None else None
-                if byline is not None:
-                    authors.extend(name for name in byline.authors if name not in authors)
-                    byline_outlet = byline_outlet or byline.outlet
-                continue
-            if _UNDATED_LEAD.match(raw):
-                # Still a header line, never the headline: "Published in the Times of London".
-                published_outlet = published_outlet or _published_outlet(raw)
-                by = _BY_IN_LINE.search(raw)
-                byline = parse_byline(raw[by.start() :]) if by is not None else None
-                if byline is not None:
-                    authors.extend(name for name in byline.authors if name not in authors)
-                continue
-
-        # A story line: the first may be the headline, the first few may hold the dateline.
-        if content_seen == 0 and looks_like_headline(raw):
-            title, title_outlet = _strip_title(raw)
-            title = title or None
-        elif dateline is None and content_seen < 3:
-            found_dateline = find_dateline(raw)
-            if found_dateline is not None:
-                dateline, credit_text = found_dateline
-                if credit_text:
-                    dateline_outlet = wire_service(credit_text) or credit_text
-        content_seen += 1
-
-    outlet = (
-        published_outlet
-        or title_outlet
-        or dateline_outlet
-        or byline_outlet
-        or credit_outlet
-        or copyright_outlet
-    )
-    meta = ArticleMeta(
-        title=title,
-        published=published or updated,
-        outlet=outlet,
-        authors=tuple(authors),
-        dateline=dateline,
-    )
-    return meta, boiler
+        header.add_story(raw)
+    return header.meta(), boiler

@@ -22,16 +22,20 @@ from hypothesis import strategies as st
 from quotedb import lexicon
 from quotedb.dates import find_date
 from quotedb.metadata import (
-    boilerplate_lines,
-    extract_metadata,
     find_dateline,
     is_boilerplate,
     looks_like_headline,
     parse_byline,
+    read_article,
 )
 from quotedb.records import ArticleMeta
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+def _meta(text: str) -> ArticleMeta:
+    """The metadata ``read_article`` reads from ``text``."""
+    return read_article(text)[0]
 
 
 def _seed(prefix: str) -> str:
@@ -89,7 +93,7 @@ SEED_META = [
 
 @pytest.mark.parametrize(("prefix", "expected"), SEED_META)
 def test_seed_metadata(prefix: str, expected: ArticleMeta) -> None:
-    assert extract_metadata(_seed(prefix)) == expected
+    assert _meta(_seed(prefix)) == expected
 
 
 SEED_CHROME = [
@@ -115,7 +119,7 @@ SEED_CHROME = [
 @pytest.mark.parametrize(("prefix", "expected"), SEED_CHROME)
 def test_seed_boilerplate(prefix: str, expected: list[str]) -> None:
     text = _seed(prefix)
-    assert [text[start:end] for start, end in boilerplate_lines(text)] == expected
+    assert [text[start:end] for start, end in read_article(text)[1]] == expected
 
 
 # --------------------------------------------------------------------------
@@ -219,6 +223,11 @@ HEADERS = [
         id="undated-published-and-posted-lines",
     ),
     pytest.param(
+        "Troops Head North\nPosted by Jane Doe, Reuters\nText.\n",
+        ArticleMeta(title="Troops Head North", outlet="Reuters", authors=("Jane Doe",)),
+        id="undated-lead-byline-names-the-agency",
+    ),
+    pytest.param(
         "Updated Covid rules come into force\nThe rules changed.\n",
         ArticleMeta(title="Updated Covid rules come into force"),
         id="headline-starting-with-lead-word",
@@ -228,7 +237,7 @@ HEADERS = [
 
 @pytest.mark.parametrize(("text", "expected"), HEADERS)
 def test_web_headers(text: str, expected: ArticleMeta) -> None:
-    assert extract_metadata(text) == expected
+    assert _meta(text) == expected
 
 
 DATES = [
@@ -418,7 +427,7 @@ NEGATIVE_ARTICLES = [
 
 @pytest.mark.parametrize(("text", "expected"), NEGATIVE_ARTICLES)
 def test_negative_articles(text: str, expected: ArticleMeta) -> None:
-    assert extract_metadata(text) == expected
+    assert _meta(text) == expected
 
 
 # --------------------------------------------------------------------------
@@ -438,9 +447,9 @@ _JUNKY_TEXT = st.lists(st.one_of(_HEADERISH, st.text(max_size=20)), max_size=40)
 @settings(max_examples=300, deadline=None)
 @given(_JUNKY_TEXT)
 def test_never_raises(text: str) -> None:
-    meta = extract_metadata(text)
+    meta = _meta(text)
     assert isinstance(meta, ArticleMeta)
-    spans = boilerplate_lines(text)
+    spans = read_article(text)[1]
     assert all(0 <= start < end <= len(text) for start, end in spans)
     assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False))
     assert all("\n" not in text[start:end] for start, end in spans)
