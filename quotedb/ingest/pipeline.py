@@ -11,6 +11,7 @@ rest of the batch goes on.
 from __future__ import annotations
 
 import ctypes
+import logging
 import multiprocessing
 import os
 import re
@@ -18,12 +19,15 @@ import signal
 import sys
 import threading
 import time
+import warnings
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import replace
 from itertools import islice
+from typing import TextIO
 
 from sqlalchemy import Connection, Engine
 
@@ -43,6 +47,8 @@ from ..sources import (
 )
 from .inputs import PageFile, Work, iter_articles
 from .store import Outcome, Prepared, SpeakerCache, Summary, _in_transaction, write_batch
+
+log = logging.getLogger(__name__)
 
 
 def prepare(item: Work, max_bytes: int = DEFAULT_MAX_BYTES) -> Prepared | Outcome:
@@ -110,7 +116,29 @@ def _not_storable(source: str, text: str, record: ArticleRecord | None = None) -
 
 def prepare_chunk(items: list[Work], max_bytes: int) -> list[Prepared | Outcome]:
     """``prepare`` over several items: one round trip to a worker for all of them."""
-    return [prepare(item, max_bytes) for item in items]
+    with warnings_logged():
+        return [prepare(item, max_bytes) for item in items]
+
+
+@contextmanager
+def warnings_logged() -> Iterator[None]:
+    """Send warnings raised meanwhile to the ``quotedb`` logger at debug, not the terminal.
+
+    Why: third-party libraries warn about the pages they read (dateutil's
+    ``UnknownTimezoneWarning`` for a "10:32 PKT" in a page's metadata), and
+    a two-line warning amid the progress bar tells the user nothing they can
+    act on. A forked child (an HTML page's extractor) inherits the redirect.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("default")
+        warnings.showwarning = _log_warning
+        yield
+
+
+def _log_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                 file: TextIO | None = None, line: str | None = None) -> None:
+    """``warnings.showwarning`` that logs instead of printing."""
+    log.debug("%s: %s (%s:%d)", category.__name__, message, filename, lineno)
 
 
 def _chunks(items: Iterable[Work], size: int) -> Iterator[list[Work]]:
@@ -261,7 +289,7 @@ def ingest_paths(
     # One connection for the whole run: on SQLite, closing the last one
     # checkpoints the WAL into the database, which per batch cost ~15% of
     # the writer's time. It holds no lock between batches.
-    with writer(engine).connect() as connection:
+    with warnings_logged(), writer(engine).connect() as connection:
         for result in results:
             if isinstance(result, Outcome):
                 flush(connection)  # keep outcomes in input order
