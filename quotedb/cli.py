@@ -33,6 +33,7 @@ from .ingest import Outcome, ingest_paths
 from .outfile import refuse_database_files, staged_output
 from .parquet import write_parquet
 from .parser import PARSER_VERSION
+from .progress import Eta
 from .reparse import count_stale, version_key
 from .reparse import reparse as run_reparse
 from .report import write_report
@@ -261,10 +262,15 @@ def ingest(app: App, paths: tuple[str, ...], pattern: str | None, input_format: 
             one_each = all(format_for(s.name, input_format) in ("txt", "html")
                            for s in sources if isinstance(s, SourceFile) and s.path)
             bar: Any
-            with click.progressbar(length=len(sources) if one_each else None, file=sys.stderr,
-                                   label="ingesting") as bar:
-                summary = ingest_paths(engine, sources, **options,
-                                       on_outcome=lambda o: _after(o, bar.update))
+            total = len(sources) if one_each else None
+            eta = Eta(total or 0, batch_size)
+            # The bar's own ETA is replaced by a moving average over batches (see progress.py).
+            with click.progressbar(length=total, file=sys.stderr, label="ingesting",
+                                   show_eta=False, show_pos=True,
+                                   item_show_func=lambda text: text) as bar:
+                summary = ingest_paths(
+                    engine, sources, **options,
+                    on_outcome=lambda o: _after(o, lambda n: bar.update(n, eta.advance(n))))
         else:
             summary = ingest_paths(engine, find_sources(list(paths), pattern), **options,
                                    on_outcome=lambda o: _after(o, None))
