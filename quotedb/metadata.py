@@ -538,14 +538,14 @@ def _name_case(name: str) -> str:
     return name.title() if name.isupper() and len(name) > 3 else name
 
 
-def _person_name(chunk: str) -> str | None:
+def person_name(chunk: str) -> str | None:
     """The person named by one byline chunk, or None for places, roles and agencies.
 
-    >>> _person_name("Ian Cobain in Konduz Province")
+    >>> person_name("Ian Cobain in Konduz Province")
     'Ian Cobain'
-    >>> _person_name("Staff Reporter") is None
+    >>> person_name("Staff Reporter") is None
     True
-    >>> _person_name("Nasser al-Hashimi")
+    >>> person_name("Nasser al-Hashimi")
     'Nasser al-Hashimi'
     """
     chunk = _BYLINE_TAIL.sub("", _MD_LINK.sub(r"\1", chunk)).strip(" *_.:\t")
@@ -592,7 +592,7 @@ def parse_byline(line: str) -> Byline | None:
         if wire is not None:
             outlet = outlet or wire
             continue
-        name = _person_name(chunk)
+        name = person_name(chunk)
         if name is not None and name not in authors:
             authors.append(name)
     if not authors and outlet is None:
@@ -641,6 +641,27 @@ def _strip_title(line: str) -> tuple[str, str | None]:
     return title, outlet
 
 
+def looks_like_byline(line: str) -> bool:
+    """Whether a line is a byline, even one naming nobody ("By Wire Service Staff").
+
+    A "By" line whose words are all capitalised (or "and", "&", particles)
+    credits somebody; "By the Numbers" or "By the time ..." is a headline or
+    prose.
+
+    >>> looks_like_byline("By Wire Service Staff"), looks_like_byline("By the Numbers")
+    (True, False)
+    """
+    match = _BYLINE.match(line)
+    if match is None or len(line) > MAX_META_LINE:
+        return False
+    words = _MD_LINK.sub(r"\1", match["rest"]).replace(",", " ").split()
+    return all(word[0].isupper() or word.lower() in _BYLINE_JOINERS for word in words)
+
+
+#: Lower-case words a byline's names may be joined or placed with.
+_BYLINE_JOINERS = NAME_PARTICLES | {"and", "&", "in", "at", "for", "|", "-", "–", "—"}
+
+
 def looks_like_headline(line: str) -> bool:
     """Whether a first line reads as a headline rather than the story's first sentence.
 
@@ -659,6 +680,8 @@ def looks_like_headline(line: str) -> bool:
         return False
     if find_dateline(line) is not None or line.rstrip().endswith((":", ",", ";")):
         # A dateline opens a story; a trailing colon marks a section heading.
+        return False
+    if looks_like_byline(line):
         return False
     return not (_ENDS_WITH_PERIOD.search(line) or _SENTENCE_BREAK.search(line))
 

@@ -35,6 +35,7 @@ from ..curation import apply_decisions
 from ..db import writer
 from ..errors import ArticleReadError, IngestAborted
 from ..formats import ArticleRecord, FieldMap, RecordProblem, source_records
+from ..pagemeta import clean_meta
 from ..parser import parse_article
 from ..records import ParsedArticle
 from ..sources import (
@@ -86,8 +87,8 @@ def _parsed(source: str, text: str, record: ArticleRecord | None = None) -> Prep
         parsed = parse_article(text)
     except Exception as exc:  # noqa: BLE001 - a parser bug must not stop the batch
         return Outcome(source, "failed", error=f"{source}: parser error: {exc!r}")
-    if record is not None:
-        parsed = replace(parsed, meta=record.meta.over(parsed.meta))
+    meta = record.meta.over(parsed.meta) if record is not None else parsed.meta
+    parsed = replace(parsed, meta=clean_meta(meta))
     return Prepared(source, digest, parsed)
 
 
