@@ -14,25 +14,16 @@ from quotedb.ingest.pipeline import warnings_logged
 
 pytest.importorskip("trafilatura", reason="HTML input needs the 'html' extra")
 
-#: A page whose published time names a zone dateutil does not know ("PKT"):
-#: extracting its date makes dateutil warn UnknownTimezoneWarning.
-PAGE = """<html><head><title>Troops Head North</title>
-<meta property="article:published_time" content="2001-11-20 10:32 PKT">
-</head><body><article><h1>Troops Head North</h1>
-<p>KABUL - The troops moved north on Tuesday, officials said.</p>
-<p>"We will reach the city by nightfall," said General Abdul Rashid Dostum, a commander.</p>
-<p>"The road is open," he added, speaking to reporters after a long meeting with officers.</p>
-</article></body></html>
-"""
+#: A saved page whose published time names a zone dateutil does not know
+#: ("10:32 PKT"): extracting its date makes dateutil warn UnknownTimezoneWarning.
+PAGE = Path(__file__).resolve().parent / "data" / "suffixed_page.html"
 
 
 @pytest.mark.parametrize("workers", ["1", "2"])
 def test_html_ingest_prints_no_third_party_warning(tmp_path: Path, workers: str) -> None:
-    page = tmp_path / "page.html"
-    page.write_text(PAGE, encoding="utf-8")
     done = subprocess.run(
         [sys.executable, "-m", "quotedb", "--db", str(tmp_path / "q.db"), "ingest",
-         "--workers", workers, str(page)],
+         "--workers", workers, str(PAGE)],
         capture_output=True, text=True, timeout=120, check=False,
     )
     assert done.returncode == 0, done.stderr

@@ -90,25 +90,15 @@ def test_the_title_suffix_gives_the_outlet_its_own_spelling() -> None:
     assert (meta.title, meta.outlet) == ("Taliban take Kabul", "US News")
 
 
-PAGE = """<html><head><title>Troops Head North - Telegraph</title>
-<meta property="og:site_name" content="Telegraph_Co_Uk">
-<meta name="author" content="Photo by The Associated Press; January; Jane Doe">
-<link rel="canonical" href="https://www.telegraph.co.uk/world/troops-head-north">
-</head><body><article><h1>Troops Head North</h1>
-<p>KABUL - The troops moved north on Tuesday, officials said.</p>
-<p>"We will reach the city by nightfall," said General Abdul Rashid Dostum, a commander.</p>
-<p>"The road is open," he added, speaking to reporters after a long meeting with officers.</p>
-</article></body></html>
-"""
+#: A saved page with a site suffix, a site name spelled as a domain, and credits as authors.
+PAGE = Path(__file__).resolve().parent / "data" / "suffixed_page.html"
 
 
 def test_a_saved_page_is_stored_with_clean_metadata(tmp_path: Path) -> None:
     pytest.importorskip("trafilatura", reason="HTML input needs the 'html' extra")
-    page = tmp_path / "page.html"
-    page.write_text(PAGE, encoding="utf-8")
     database = tmp_path / "q.db"
     done = subprocess.run([sys.executable, "-m", "quotedb", "--db", str(database), "ingest",
-                           str(page)], capture_output=True, text=True, timeout=120, check=False)
+                           str(PAGE)], capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     with sqlite3.connect(database) as connection:
         title, outlet, authors = connection.execute(
