@@ -76,7 +76,12 @@ def prepare(item: Work, max_bytes: int = DEFAULT_MAX_BYTES) -> Prepared | Outcom
 
 
 def _parsed(source: str, text: str, record: ArticleRecord | None = None) -> Prepared | Outcome:
-    """Parse a text; a record's own metadata (from a page or corpus) wins over the text's."""
+    """Parse a text; a record's own metadata (from a page or corpus) wins over the text's.
+
+    The merged metadata is then cleaned by the general rules of ``pagemeta``
+    (a title's site suffix, an outlet spelled as a domain, authors that are
+    no people), whichever of the two it came from.
+    """
     refused = _not_storable(source, text, record)
     if refused is not None:
         return refused
