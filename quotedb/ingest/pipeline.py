@@ -33,6 +33,7 @@ from sqlalchemy import Connection, Engine
 
 from ..curation import apply_decisions
 from ..db import writer
+from ..duplicates import signature
 from ..errors import ArticleReadError, IngestAborted
 from ..formats import ArticleRecord, FieldMap, RecordProblem, source_records
 from ..pagemeta import clean_meta
@@ -94,7 +95,7 @@ def _parsed(source: str, text: str, record: ArticleRecord | None = None) -> Prep
         return Outcome(source, "failed", error=f"{source}: parser error: {exc!r}")
     meta = record.meta.over(parsed.meta) if record is not None else parsed.meta
     parsed = replace(parsed, meta=clean_meta(meta))
-    return Prepared(source, digest, parsed)
+    return Prepared(source, digest, parsed, signature(text) or None)
 
 
 #: A surrogate code point: valid text never holds one (a pair in UTF-16 is
@@ -317,7 +318,8 @@ def ingest_text(
     refused = _not_storable(source, text)
     if refused is not None:
         return refused
-    prepared = Prepared(source, content_hash(text), parsed or parse_article(text))
+    prepared = Prepared(source, content_hash(text), parsed or parse_article(text),
+                        signature(text) or None)
     outcome = write_batch(engine, [prepared])[0]
     if outcome.status in ("new", "updated"):
         _in_transaction(engine, apply_decisions)

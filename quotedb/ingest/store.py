@@ -48,6 +48,7 @@ from ..names import name_key
 from ..parser import PARSER_VERSION
 from ..records import SPEAKER_KINDS, ParsedArticle
 from ..sources import SourceFile, content_hash, read_source
+from .copies import CopyFinder, mark_copies, release_copies
 
 Status = Literal["new", "unchanged", "updated", "failed"]
 
@@ -109,11 +110,15 @@ class Prepared:
     source: str
     digest: str
     parsed: ParsedArticle
+    #: The body's MinHash signature (``duplicates.signature``; None when too
+    #: short to compare), made in the worker with the parse.
+    minhash: bytes | None = None
 
 
 @dataclass(slots=True)
 class SpeakerCache:
-    """Speaker ids, kinds and aliases this writer knows to be committed.
+    """Speaker ids, kinds and aliases this writer knows to be committed,
+    and the article signatures it looks new articles up in (``copies``).
 
     Most articles quote people the database already has; remembering them
     saves the lookups that would otherwise dominate an ingest. What a
@@ -127,6 +132,7 @@ class SpeakerCache:
     aliases: set[tuple[int, str]] = field(default_factory=set)
     staged_speakers: dict[str, tuple[int, str | None]] = field(default_factory=dict)
     staged_aliases: set[tuple[int, str]] = field(default_factory=set)
+    copies: CopyFinder = field(default_factory=CopyFinder)
 
     def speaker(self, key: str) -> tuple[int, str | None] | None:
         return self.staged_speakers.get(key) or self.speakers.get(key)
@@ -146,11 +152,13 @@ class SpeakerCache:
             self.aliases.clear()
         self.speakers.update(self.staged_speakers)
         self.aliases.update(self.staged_aliases)
+        self.copies.commit()
         self.rollback()
 
     def rollback(self) -> None:
         self.staged_speakers.clear()
         self.staged_aliases.clear()
+        self.copies.rollback()
 
     def clear(self) -> None:
         """Forget everything: the next lookups go to the database."""
@@ -329,6 +337,7 @@ def _store_all(connection: Connection, batch: list[Prepared], cache: SpeakerCach
     rules of ``Outcome`` decide in input order.
     """
     cache.rollback()  # a retried transaction starts with nothing staged
+    cache.copies.refresh(connection)
     sql = _statements(connection.dialect.name)
     sources = [prepared.source for prepared in batch]
     digests = [prepared.digest for prepared in batch]
@@ -347,6 +356,7 @@ def _store_all(connection: Connection, batch: list[Prepared], cache: SpeakerCach
     if fresh:
         ids = connection.execute(sql.insert_articles, [_article_values(p) for p in fresh])
         new_ids = dict(zip((p.digest for p in fresh), ids.scalars().all(), strict=True))
+        mark_copies(connection, cache.copies, [(new_ids[p.digest], p.minhash) for p in fresh])
         speaker_ids, counts = _store_speakers(
             connection, sql, [p.parsed for p in fresh], [new_ids[p.digest] for p in fresh], cache
         )
@@ -385,6 +395,7 @@ def _store_one(
         # A copy of a text another source still holds: this source's old
         # article goes (its file no longer has that text), the other stays.
         gone = _forget_article(connection, sql, here)
+        release_copies(connection, here)
         connection.execute(sql.delete_article, {"b_id": here})
         _store_speakers(connection, sql, [], [], cache, stale=gone)
         return Outcome(source, "unchanged", article_id=same)
@@ -393,12 +404,15 @@ def _store_one(
     if here is not None:
         if same is not None:
             stale |= _forget_article(connection, sql, same)
+            release_copies(connection, same)
             connection.execute(sql.delete_article, {"b_id": same})
         article_id = here
         stale |= _forget_article(connection, sql, article_id)
+        release_copies(connection, article_id)  # its text changes: it may copy nothing now
         connection.execute(sql.update_article, {"b_id": article_id, **values})
     else:
         article_id = connection.execute(sql.insert_articles, [values]).scalar_one()
+    mark_copies(connection, cache.copies, [(article_id, prepared.minhash)])
     status: Status = "updated" if here is not None else "new"
     speaker_ids, (new_speakers,) = _store_speakers(
         connection, sql, [parsed], [article_id], cache, stale=stale
@@ -450,6 +464,8 @@ def _article_values(prepared: Prepared) -> dict[str, Any]:
         "authors": list(meta.authors),
         "dateline": _clip(meta.dateline, 255),
         "url": meta.url,
+        "minhash": prepared.minhash,
+        "duplicate_of": None,
         "ingested_at": datetime.now(timezone.utc),
         "parser_version": PARSER_VERSION,
     }
