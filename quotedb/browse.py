@@ -180,7 +180,8 @@ _TABLES: dict[str, dict[str, Any]] = {
         "title": "Speaker aliases",
         "description": "Other names a speaker went by ('Mr Rumsfeld', 'Rumsfeld').",
         "label_column": "alias",
-        "columns": {"alias": "The name as written.", "key": "Its normalised form."},
+        "columns": {"speaker_id": "The speaker.", "alias": "The name as written.",
+                    "key": "Its normalised form."},
     },
     "alembic_version": {"hidden": True},
 }
@@ -255,27 +256,33 @@ from quotedb.browse_plugin import (  # noqa: F401
     register_facet_classes,
 )
 """
-#: Added when quotedb serves: Datasette removes quotedb's temporary folder as it
-#: exits, so the folder goes even when quotedb was SIGKILLed (the kernel then
-#: stops Datasette, see ``supervise``) and could not remove it itself.
-_REMOVE_ON_EXIT = """
-import atexit
+#: Added when quotedb serves: once Datasette has started it has read the
+#: metadata and this plugin (templates come from the package), so it removes
+#: quotedb's temporary folder then. Nothing is left behind however either
+#: process ends later, SIGKILL included (uvicorn ends on a re-raised SIGTERM,
+#: so an ``atexit`` in Datasette would not run).
+_REMOVE_WHEN_STARTED = """
 import shutil
 
-atexit.register(shutil.rmtree, {folder!r}, ignore_errors=True)
+from datasette import hookimpl
+
+
+@hookimpl
+def startup(datasette):
+    shutil.rmtree({folder!r}, ignore_errors=True)
 """
 PLUGIN_FILE = "quotedb_browse.py"
 
 
-def write_plugins(folder: Path, *, remove_on_exit: Path | None = None) -> Path:
+def write_plugins(folder: Path, *, remove_when_started: Path | None = None) -> Path:
     """Write quotedb's Datasette plugin into ``folder``; return it, for --plugins-dir.
 
     Args:
-        remove_on_exit: a folder the Datasette process removes when it exits.
+        remove_when_started: a folder Datasette removes once it has started.
     """
     code = _PLUGIN
-    if remove_on_exit is not None:
-        code += _REMOVE_ON_EXIT.format(folder=str(remove_on_exit))
+    if remove_when_started is not None:
+        code += _REMOVE_WHEN_STARTED.format(folder=str(remove_when_started))
     (folder / PLUGIN_FILE).write_text(code, encoding="utf-8")
     return folder
 
@@ -333,9 +340,10 @@ def browse(
 ) -> int:
     """Serve the database in Datasette until stopped; return an exit status.
 
-    Datasette runs as a child with a temporary folder (metadata, plugin) that
-    both go when quotedb is stopped by TERM, INT or HUP (``supervise.run``;
-    the status is then 0) and, on Linux, when it is killed.
+    Datasette runs as a child that ends when quotedb is stopped by TERM, INT
+    or HUP (``supervise.run``; the status is then 0) and, on Linux, when
+    quotedb is killed. The temporary folder it starts from (metadata, plugin)
+    is removed by Datasette once started, and by quotedb when it ends.
 
     Raises:
         DatasetteMissing: Datasette is not installed.
@@ -352,10 +360,10 @@ def browse(
                                  encoding="utf-8")
         plugins = folder / "plugins"
         plugins.mkdir()
-        write_plugins(plugins, remove_on_exit=folder)
+        write_plugins(plugins, remove_when_started=folder)
         return supervise.run(serve_command(path, metadata_path, port, open_browser, plugins))
     finally:
-        shutil.rmtree(folder, ignore_errors=True)  # Datasette may have removed it already
+        shutil.rmtree(folder, ignore_errors=True)  # Datasette removes it once started
 
 
 __all__ = [

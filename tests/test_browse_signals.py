@@ -1,0 +1,54 @@
+"""``quotedb browse`` ends its Datasette child and removes its folder, however it is stopped."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from pathlib import Path
+
+import pytest
+
+from quotedb import db
+from quotedb.ingest import ingest_paths
+from quotedb.sources import find_sources
+
+from .browse_server import is_running, running_browse, wait_until
+from .conftest import SEEDS
+
+pytest.importorskip("datasette", reason="quotedb browse needs the 'browse' extra (datasette)")
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
+                                reason="finds the Datasette child through Linux's /proc")
+
+#: Datasette's graceful shutdown takes well under a second; this is headroom for a
+#: loaded machine, not an expected wait.
+STOP_SECONDS = 20.0
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("signals") / "quotes.db"
+    with db.open_database(str(path)) as engine:
+        assert ingest_paths(engine, find_sources([str(SEEDS)])).new == 5
+    return path
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP],
+                         ids=["TERM", "INT", "HUP"])
+def test_a_stop_signal_ends_datasette_and_removes_the_folder(
+    corpus: Path, tmp_path: Path, signum: int
+) -> None:
+    with running_browse(corpus, tmp_path) as browse:
+        os.kill(browse.process.pid, signum)
+        assert browse.process.wait(timeout=STOP_SECONDS) == 0, browse.log_text()
+        assert wait_until(lambda: not is_running(browse.child), STOP_SECONDS)
+        assert browse.folders() == []
+
+
+def test_sigkill_of_quotedb_ends_datasette_too(corpus: Path, tmp_path: Path) -> None:
+    with running_browse(corpus, tmp_path) as browse:
+        os.kill(browse.process.pid, signal.SIGKILL)
+        browse.process.wait(timeout=STOP_SECONDS)
+        # PR_SET_PDEATHSIG: the kernel sends Datasette SIGTERM.
+        assert wait_until(lambda: not is_running(browse.child), STOP_SECONDS)
+        assert browse.folders() == []  # Datasette removed it once it had started
