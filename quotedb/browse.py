@@ -135,6 +135,9 @@ _TABLES: dict[str, dict[str, Any]] = {
         "label_column": "text",
         # The fragment facet counts fragments even while they are hidden (browse_plugin).
         "facets": ["speaker_id", "cue", {"fragments": "fragment"}],
+        # Datasette lists 30 values a facet; 5 (and a link to the rest) keep the rows
+        # of an unfiltered page on the first screen too.
+        "facet_size": 5,
         "columns": {
             "article_id": "The article quoted from.",
             "speaker_id": "Who said it (empty when the parser could not tell).",

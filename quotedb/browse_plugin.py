@@ -111,6 +111,9 @@ class FragmentFacet(ColumnFacet):  # type: ignore[misc]
     type = FACET_TYPE
     params: Any  # Facet.__init__ sets it: the table page's own query parameters
 
+    async def suggest(self) -> list[dict[str, Any]]:
+        return []  # ColumnFacet already suggests every column once
+
     async def facet_results(self) -> tuple[list[dict[str, Any]], list[str]]:
         hidden = isinstance(self.params, dict) and self.params.get(SHOW_ALL_PARAM) == 0
         if hidden:
