@@ -20,6 +20,7 @@ import html
 import importlib.util
 import json
 import shutil
+import socket
 import sys
 import tempfile
 from pathlib import Path
@@ -43,6 +44,10 @@ class DatasetteMissing(QuotedbError):
 
 class BrowseNeedsSQLite(QuotedbError):
     """Datasette serves SQLite files only; the database is elsewhere."""
+
+
+class PortInUse(QuotedbError):
+    """Something already listens on the port ``quotedb browse`` was asked to use."""
 
 
 # --- metadata -------------------------------------------------------------
@@ -320,6 +325,25 @@ def database_file(url_or_path: str | None) -> Path:
     return path
 
 
+def check_port(port: int, host: str = "127.0.0.1") -> None:
+    """Refuse a port something already listens on, before Datasette starts.
+
+    Datasette would start, fail to bind and print its log lines around the
+    error; this says it in one line. (A server could still take the port in
+    between; Datasette then reports it itself.)
+
+    Raises:
+        PortInUse: binding the port fails.
+    """
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise PortInUse(f"port {port} on {host} is in use ({exc.strerror}); choose "
+                            "another with --port") from exc
+
+
 def serve_command(
     db_path: Path, metadata_path: Path, port: int = DEFAULT_PORT, open_browser: bool = False,
     plugins_dir: Path | None = None,
@@ -352,10 +376,12 @@ def browse(
         DatasetteMissing: Datasette is not installed.
         BrowseNeedsSQLite: the database is not a SQLite file.
         DatabaseError: the file is missing or not a quotedb database.
+        PortInUse: something already listens on the port.
     """
     if importlib.util.find_spec("datasette") is None:
         raise DatasetteMissing(BROWSE_EXTRA_HINT)
     path = database_file(url_or_path)
+    check_port(port)
     folder = Path(tempfile.mkdtemp(prefix="quotedb-browse-"))
     try:
         metadata_path = folder / "metadata.json"
@@ -373,7 +399,9 @@ __all__ = [
     "CANNED_QUERIES",
     "BrowseNeedsSQLite",
     "DatasetteMissing",
+    "PortInUse",
     "browse",
+    "check_port",
     "database_file",
     "datasette_metadata",
     "description_html",

@@ -279,3 +279,9 @@ def test_speaker_page_links_to_all_quotes_past_the_first_hundred(tmp_path: Path)
     assert "<h2>Quotes (105)</h2>" in page
     assert f'<a href="/story/quotes?speaker_id={nadal}">all of them</a>' in page
     assert page.count('<a href="/story/quotes/') == 100
+
+
+def test_quotes_page_suggests_each_facet_once(corpus_file: Path) -> None:
+    suggested = get_json(corpus_file, "/quotes/quotes.json?_size=0")["suggested_facets"]
+    names = [facet["name"] for facet in suggested]
+    assert names and len(names) == len(set(names))

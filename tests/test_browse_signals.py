@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
+import subprocess
 import sys
 from pathlib import Path
 
@@ -52,3 +54,21 @@ def test_sigkill_of_quotedb_ends_datasette_too(corpus: Path, tmp_path: Path) -> 
         # PR_SET_PDEATHSIG: the kernel sends Datasette SIGTERM.
         assert wait_until(lambda: not is_running(browse.child), STOP_SECONDS)
         assert browse.folders() == []  # Datasette removed it once it had started
+
+
+def test_a_busy_port_is_one_line_and_leaves_nothing(corpus: Path, tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        (tmp_path / "tmp").mkdir()
+        result = subprocess.run(
+            [sys.executable, "-m", "quotedb", "--db", str(corpus), "browse", "--port", str(port)],
+            capture_output=True, text=True, timeout=120,
+            env={**os.environ, "TMPDIR": str(tmp_path / "tmp")},
+        )
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"Error: port {port} on 127.0.0.1 is in use (Address already in use); choose another "
+        "with --port"]
+    assert list((tmp_path / "tmp").iterdir()) == []
