@@ -13,12 +13,13 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+
+from .procs import children, is_running, wait_until
 
 START_SECONDS = 60.0
 
@@ -28,43 +29,6 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
-
-
-def proc_stat(pid: int) -> tuple[str, int] | None:
-    """(state, parent pid) of a process from /proc, or None once it is gone."""
-    try:
-        text = Path(f"/proc/{pid}/stat").read_text()
-    except (FileNotFoundError, ProcessLookupError):
-        return None
-    state, ppid = text[text.rindex(")") + 2:].split()[:2]  # the name may hold spaces
-    return state, int(ppid)
-
-
-def is_running(pid: int) -> bool:
-    """Whether the process exists and has not ended (a zombie has ended)."""
-    stat = proc_stat(pid)
-    return stat is not None and stat[0] not in ("Z", "X")
-
-
-def children(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            stat = proc_stat(int(entry.name))
-            if stat is not None and stat[1] == pid:
-                found.append(int(entry.name))
-    return found
-
-
-def wait_until(condition: Callable[[], bool], seconds: float) -> bool:
-    """Poll ``condition()`` until it is true or the time is up; return its last value."""
-    deadline = time.monotonic() + seconds
-    while True:
-        if condition():
-            return True
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.1)
 
 
 @dataclass
@@ -111,7 +75,7 @@ def running_browse(corpus: Path, work: Path) -> Iterator[Browse]:
         assert started and process.poll() is None, log.read_text(errors="replace")
         kids = children(process.pid)
         assert len(kids) == 1, kids
-        child = kids[0]
+        child = kids.pop()
         yield Browse(process, url, child, tmp, log)
     finally:
         for pid in (process.pid, child):  # only what this fixture started

@@ -15,8 +15,9 @@ from quotedb import db
 from quotedb.ingest import ingest_paths
 from quotedb.sources import find_sources
 
-from .browse_server import is_running, running_browse, wait_until
+from .browse_server import running_browse
 from .conftest import SEEDS
+from .procs import is_running, wait_until
 
 pytest.importorskip("datasette", reason="quotedb browse needs the 'browse' extra (datasette)")
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
