@@ -125,6 +125,7 @@ _TABLES: dict[str, dict[str, Any]] = {
             "title": "Headline, from the page or record, or read from the text.",
             "published": "Publication date, where known.",
             "outlet": "Publication or site name.",
+            "url": "The article's address, from the record or the page, where known.",
             "authors": "Bylines, as a JSON list.",
             "dateline": "Place the story was filed from.",
             "text": "The article text as stored; quote offsets index into it.",
