@@ -185,6 +185,22 @@ _TABLES: dict[str, dict[str, Any]] = {
             "gender": "The gender this article's text gives them, if any.",
         },
     },
+    "speaker_curation": {
+        "title": "Speaker curation",
+        "description": "Researchers' fixes to the speakers (quotedb speakers merge, rename, "
+        "set), replayed after every ingest; speakers are named, as ids do not survive a "
+        "reparse.",
+        "facets": ["action"],
+        "columns": {
+            "action": "merge (other becomes one speaker with speaker), rename (speaker is "
+            "called other from now on) or set (kind and/or gender).",
+            "speaker": "The speaker the fix is about, by name.",
+            "other": "The speaker merged in, or the new name.",
+            "kind": "The kind set, over what the text says.",
+            "gender": "The gender set, over what the text says.",
+            "made_at": "When the fix was made.",
+        },
+    },
     "speaker_aliases": {
         "title": "Speaker aliases",
         "description": "Other names a speaker went by ('Mr Rumsfeld', 'Rumsfeld').",
