@@ -131,6 +131,10 @@ _TABLES: dict[str, dict[str, Any]] = {
             "text": "The article text as stored; quote offsets index into it.",
             "ingested_at": "When quotedb stored this version of the article.",
             "parser_version": "Version of the quotedb parser that extracted the quotes.",
+            "duplicate_of": "The first stored copy of this story when this article is a "
+            "near-duplicate of it (a syndicated copy); empty otherwise.",
+            "minhash": "The text's MinHash signature, kept so near-duplicates are found "
+            "without re-reading every text.",
         },
     },
     "quotes": {
