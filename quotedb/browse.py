@@ -8,15 +8,19 @@ the questions everybody asks first. Datasette is optional:
 ``pip install 'quotedb[browse]'``.
 
 The file is served read-only (Datasette opens it with ``mode=ro``), so
-browsing never changes a corpus, and only on 127.0.0.1.
+browsing never changes a corpus, and only on 127.0.0.1. Datasette runs as a
+child process that ``supervise.run`` ends with quotedb, whatever signal ends
+quotedb; the hooks it loads (speaker search, fragments hidden by default, a
+speaker's quotes on its page) live in ``browse_plugin``.
 """
 
 from __future__ import annotations
 
+import html
 import importlib.util
 import json
-import sqlite3
-import subprocess
+import shutil
+import socket
 import sys
 import tempfile
 from pathlib import Path
@@ -24,12 +28,14 @@ from typing import Any
 
 from sqlalchemy import inspect
 
-from . import db
+from . import db, supervise
 from .errors import DatabaseError, QuotedbError
-from .names import name_key
 
 BROWSE_EXTRA_HINT = "quotedb browse needs the 'browse' extra: pip install 'quotedb[browse]'"
 DEFAULT_PORT = 8001
+#: Templates Datasette is given (``--template-dir``): the row page with a
+#: speaker's aliases and quotes.
+TEMPLATES_DIR = Path(__file__).resolve().parent / "browse_templates"
 
 
 class DatasetteMissing(QuotedbError):
@@ -38,6 +44,10 @@ class DatasetteMissing(QuotedbError):
 
 class BrowseNeedsSQLite(QuotedbError):
     """Datasette serves SQLite files only; the database is elsewhere."""
+
+
+class PortInUse(QuotedbError):
+    """Something already listens on the port ``quotedb browse`` was asked to use."""
 
 
 # --- metadata -------------------------------------------------------------
@@ -115,18 +125,29 @@ _TABLES: dict[str, dict[str, Any]] = {
             "title": "Headline, from the page or record, or read from the text.",
             "published": "Publication date, where known.",
             "outlet": "Publication or site name.",
+            "url": "The article's address, from the record or the page, where known.",
             "authors": "Bylines, as a JSON list.",
             "dateline": "Place the story was filed from.",
             "text": "The article text as stored; quote offsets index into it.",
+            "ingested_at": "When quotedb stored this version of the article.",
             "parser_version": "Version of the quotedb parser that extracted the quotes.",
+            "duplicate_of": "The first stored copy of this story when this article is a "
+            "near-duplicate of it (a syndicated copy); empty otherwise.",
+            "minhash": "The text's MinHash signature, kept so near-duplicates are found "
+            "without re-reading every text.",
         },
     },
     "quotes": {
         "title": "Quotes",
         "description": "Every direct quotation: articles.text[start:end] is the quote. "
-        "Fragments are scare quotes and short phrases with no speech cue, never attributed.",
+        "Fragments (scare quotes and short phrases with no speech cue, never attributed) "
+        "are hidden unless you ask for them: the fragment facet shows them.",
         "label_column": "text",
-        "facets": ["speaker_id", "cue", "fragment"],
+        # The fragment facet counts fragments even while they are hidden (browse_plugin).
+        "facets": ["speaker_id", "cue", {"fragments": "fragment"}],
+        # Datasette lists 30 values a facet; 5 (and a link to the rest) keep the rows
+        # of an unfiltered page on the first screen too.
+        "facet_size": 5,
         "columns": {
             "article_id": "The article quoted from.",
             "speaker_id": "Who said it (empty when the parser could not tell).",
@@ -138,25 +159,58 @@ _TABLES: dict[str, dict[str, Any]] = {
             "'Mr Rumsfeld', 'a spokesman').",
             "cue": "The speech verb that attributes the quote ('said', 'told').",
             "fragment": "1 for scare quotes and short fragments with no speech cue.",
+            "rule": "The parser rule that chose the speaker, or said there is none.",
         },
     },
     "speakers": {
         "title": "Speakers",
         "description": "People, organisations, documents and groups that are quoted; one row "
-        "per speaker across all articles.",
+        "per speaker across all articles. A speaker's page lists its aliases and quotes.",
         "label_column": "name",
         "facets": ["kind"],
         "columns": {
             "name": "Canonical full name, titles stripped.",
             "key": "The name case-folded and without accents or punctuation; unique.",
-            "kind": "person, organisation, document or group.",
+            "kind": "person, organisation, document or group: what most articles quoting "
+            "them say.",
+            "gender": "female, male or empty: what most articles' text says (Mr, Ms, a "
+            "spokeswoman, a resolved he or she), never guessed from a first name.",
+        },
+    },
+    "speaker_evidence": {
+        "title": "Speaker evidence",
+        "description": "What each article says a speaker is: the votes speakers.kind and "
+        "speakers.gender are counted from.",
+        "facets": ["kind", "gender"],
+        "columns": {
+            "speaker_id": "The speaker.",
+            "article_id": "The article quoting them.",
+            "kind": "What this article makes them: person, organisation, document or group.",
+            "gender": "The gender this article's text gives them, if any.",
+        },
+    },
+    "speaker_curation": {
+        "title": "Speaker curation",
+        "description": "Researchers' fixes to the speakers (quotedb speakers merge, rename, "
+        "set), replayed after every ingest; speakers are named, as ids do not survive a "
+        "reparse.",
+        "facets": ["action"],
+        "columns": {
+            "action": "merge (other becomes one speaker with speaker), rename (speaker is "
+            "called other from now on) or set (kind and/or gender).",
+            "speaker": "The speaker the fix is about, by name.",
+            "other": "The speaker merged in, or the new name.",
+            "kind": "The kind set, over what the text says.",
+            "gender": "The gender set, over what the text says.",
+            "made_at": "When the fix was made.",
         },
     },
     "speaker_aliases": {
         "title": "Speaker aliases",
         "description": "Other names a speaker went by ('Mr Rumsfeld', 'Rumsfeld').",
         "label_column": "alias",
-        "columns": {"alias": "The name as written.", "key": "Its normalised form."},
+        "columns": {"speaker_id": "The speaker.", "alias": "The name as written.",
+                    "key": "Its normalised form."},
     },
     "alembic_version": {"hidden": True},
 }
@@ -172,6 +226,10 @@ def datasette_metadata(db_path: Path, *, fts: bool | None = None) -> dict[str, A
     if fts is None:
         fts = _has_fts(db_path)
     tables = json.loads(json.dumps(_TABLES))  # a deep copy callers may change
+    for table in tables.values():
+        if "columns" in table:
+            table["description_html"] = description_html(table["description"],
+                                                         table.pop("columns"))
     if fts:
         tables["quotes"]["fts_table"] = "quotes_fts"
         tables["quotes"]["fts_pk"] = "id"
@@ -188,6 +246,24 @@ def datasette_metadata(db_path: Path, *, fts: bool | None = None) -> dict[str, A
     }
 
 
+def description_html(description: str, columns: dict[str, str]) -> str:
+    """A table's description with what each column means folded away.
+
+    Datasette lists a table's ``columns`` metadata in full above its rows,
+    which pushed the quotes ~1,000 px down on every page; inside a closed
+    ``<details>`` the list costs one line and opens on a click.
+
+    >>> print(description_html("Quotes.", {"cue": "The verb ('said')."}))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    <p>Quotes.</p><details class="quotedb-columns"><summary>Columns</summary>
+    <dl><dt>cue</dt><dd>The verb (&#x27;said&#x27;).</dd></dl></details>
+    """
+    items = "".join(f"<dt>{html.escape(name)}</dt><dd>{html.escape(text)}</dd>"
+                    for name, text in columns.items())
+    return (f"<p>{html.escape(description)}</p><details class=\"quotedb-columns\">"
+            f"<summary>Columns</summary>\n<dl>{items}</dl></details>")
+
+
 def _has_fts(db_path: Path) -> bool:
     """Whether the file has the quotes full-text table (read-only look)."""
     engine = db.make_engine(db.sqlite_url(db_path.resolve()), read_only=True)
@@ -197,35 +273,46 @@ def _has_fts(db_path: Path) -> bool:
         engine.dispose()
 
 
-# --- the name key in Datasette's SQL ----------------------------------------
+# --- quotedb's plugin ----------------------------------------------------------
 
-#: A Datasette plugin (loaded with --plugins-dir) that gives every connection
-#: quotedb's ``name_key`` as the SQL function ``quotedb_name_key``: SQLite
-#: cannot fold accents itself, and the canned queries must find a speaker
-#: by exactly the rule ``quotedb quotes --speaker`` uses.
-_PLUGIN = """from datasette import hookimpl
+#: The module Datasette loads with --plugins-dir: the hooks themselves live in
+#: ``quotedb.browse_plugin`` (pluggy registers the names a module holds).
+_PLUGIN = """\"\"\"quotedb's Datasette plugin, written by quotedb browse.\"\"\"
+from quotedb.browse_plugin import (  # noqa: F401
+    extra_template_vars,
+    filters_from_request,
+    prepare_connection,
+    register_facet_classes,
+)
+"""
+#: Added when quotedb serves: once Datasette has started it has read the
+#: metadata and this plugin (templates come from the package), so it removes
+#: quotedb's temporary folder then. Nothing is left behind however either
+#: process ends later, SIGKILL included (uvicorn ends on a re-raised SIGTERM,
+#: so an ``atexit`` in Datasette would not run).
+_REMOVE_WHEN_STARTED = """
+import shutil
 
-from quotedb.browse import add_sql_functions
+from datasette import hookimpl
 
 
 @hookimpl
-def prepare_connection(conn):
-    add_sql_functions(conn)
+def startup(datasette):
+    shutil.rmtree({folder!r}, ignore_errors=True)
 """
-PLUGIN_FILE = "quotedb_names.py"
+PLUGIN_FILE = "quotedb_browse.py"
 
 
-def add_sql_functions(connection: sqlite3.Connection) -> None:
-    """Register ``quotedb_name_key(text)`` (``names.name_key``; NULL stays NULL)."""
-    connection.create_function(
-        "quotedb_name_key", 1, lambda value: None if value is None else name_key(str(value)),
-        deterministic=True,
-    )
+def write_plugins(folder: Path, *, remove_when_started: Path | None = None) -> Path:
+    """Write quotedb's Datasette plugin into ``folder``; return it, for --plugins-dir.
 
-
-def write_plugins(folder: Path) -> Path:
-    """Write quotedb's Datasette plugin into ``folder``; return it, for --plugins-dir."""
-    (folder / PLUGIN_FILE).write_text(_PLUGIN, encoding="utf-8")
+    Args:
+        remove_when_started: a folder Datasette removes once it has started.
+    """
+    code = _PLUGIN
+    if remove_when_started is not None:
+        code += _REMOVE_WHEN_STARTED.format(folder=str(remove_when_started))
+    (folder / PLUGIN_FILE).write_text(code, encoding="utf-8")
     return folder
 
 
@@ -259,6 +346,25 @@ def database_file(url_or_path: str | None) -> Path:
     return path
 
 
+def check_port(port: int, host: str = "127.0.0.1") -> None:
+    """Refuse a port something already listens on, before Datasette starts.
+
+    Datasette would start, fail to bind and print its log lines around the
+    error; this says it in one line. (A server could still take the port in
+    between; Datasette then reports it itself.)
+
+    Raises:
+        PortInUse: binding the port fails.
+    """
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise PortInUse(f"port {port} on {host} is in use ({exc.strerror}); choose "
+                            "another with --port") from exc
+
+
 def serve_command(
     db_path: Path, metadata_path: Path, port: int = DEFAULT_PORT, open_browser: bool = False,
     plugins_dir: Path | None = None,
@@ -267,6 +373,7 @@ def serve_command(
     command = [
         sys.executable, "-m", "datasette", "serve", str(db_path),
         "--metadata", str(metadata_path),
+        "--template-dir", str(TEMPLATES_DIR),
         *(["--plugins-dir", str(plugins_dir)] if plugins_dir is not None else []),
         "--host", "127.0.0.1",
         "--port", str(port),
@@ -279,37 +386,46 @@ def serve_command(
 def browse(
     url_or_path: str | None, port: int = DEFAULT_PORT, open_browser: bool = False
 ) -> int:
-    """Serve the database in Datasette until interrupted; return Datasette's exit status.
+    """Serve the database in Datasette until stopped; return an exit status.
+
+    Datasette runs as a child that ends when quotedb is stopped by TERM, INT
+    or HUP (``supervise.run``; the status is then 0) and, on Linux, when
+    quotedb is killed. The temporary folder it starts from (metadata, plugin)
+    is removed by Datasette once started, and by quotedb when it ends.
 
     Raises:
         DatasetteMissing: Datasette is not installed.
         BrowseNeedsSQLite: the database is not a SQLite file.
         DatabaseError: the file is missing or not a quotedb database.
+        PortInUse: something already listens on the port.
     """
     if importlib.util.find_spec("datasette") is None:
         raise DatasetteMissing(BROWSE_EXTRA_HINT)
     path = database_file(url_or_path)
-    with tempfile.TemporaryDirectory(prefix="quotedb-browse-") as folder:
-        metadata_path = Path(folder) / "metadata.json"
+    check_port(port)
+    folder = Path(tempfile.mkdtemp(prefix="quotedb-browse-"))
+    try:
+        metadata_path = folder / "metadata.json"
         metadata_path.write_text(json.dumps(datasette_metadata(path), indent=2),
                                  encoding="utf-8")
-        plugins = Path(folder) / "plugins"
+        plugins = folder / "plugins"
         plugins.mkdir()
-        write_plugins(plugins)
-        try:
-            return subprocess.call(serve_command(path, metadata_path, port, open_browser,
-                                                 plugins))
-        except KeyboardInterrupt:
-            return 0
+        write_plugins(plugins, remove_when_started=folder)
+        return supervise.run(serve_command(path, metadata_path, port, open_browser, plugins))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)  # Datasette removes it once started
 
 
 __all__ = [
     "CANNED_QUERIES",
     "BrowseNeedsSQLite",
     "DatasetteMissing",
+    "PortInUse",
     "browse",
+    "check_port",
     "database_file",
     "datasette_metadata",
+    "description_html",
     "serve_command",
     "write_plugins",
 ]

@@ -711,8 +711,10 @@ def stats(app: App, fmt: str) -> None:
 def browse(app: App, port: int, open_browser: bool) -> None:
     """Explore the database in Datasette (extra 'browse'; SQLite only).
 
-    Tables are labelled, quotes are searchable and faceted by speaker, and
-    canned queries list the most quoted speakers and a speaker over time.
+    Tables are labelled, quotes are searchable and faceted by speaker
+    (fragments hidden unless asked for), a speaker's page lists its aliases
+    and quotes, and canned queries list the most quoted speakers and a
+    speaker over time. Ctrl-C, TERM or HUP stops Datasette too.
 
     \b
     Example:

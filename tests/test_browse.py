@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import html
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ import pytest
 from quotedb import db
 from quotedb.browse import (
     CANNED_QUERIES,
+    TEMPLATES_DIR,
     BrowseNeedsSQLite,
     database_file,
     datasette_metadata,
@@ -39,18 +41,26 @@ def corpus_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def get_json(path: Path, url: str) -> Any:
-    """GET a URL from Datasette serving the file with quotedb's metadata."""
+def get(path: Path, url: str) -> Any:
+    """GET a URL from Datasette serving the file as ``quotedb browse`` configures it."""
 
     async def fetch(plugins: Path) -> Any:
         datasette = Datasette([str(path)], metadata=datasette_metadata(path),
-                              plugins_dir=str(plugins))
+                              plugins_dir=str(plugins), template_dir=str(TEMPLATES_DIR))
         response = await datasette.client.get(url)
         assert response.status_code == 200, response.text
-        return response.json()
+        return response
 
     with tempfile.TemporaryDirectory() as folder:
         return asyncio.run(fetch(write_plugins(Path(folder))))
+
+
+def get_json(path: Path, url: str) -> Any:
+    return get(path, url).json()
+
+
+def get_html(path: Path, url: str) -> str:
+    return str(get(path, url).text)
 
 
 def sql(path: Path, query: str) -> list[tuple[Any, ...]]:
@@ -162,3 +172,122 @@ def test_quotes_by_speaker_over_time_matches_as_the_speaker_option_does(
     rows = get_json(path, "/names/quotes_by_speaker_over_time.json?_shape=array&speaker="
                     + typed.replace(" ", "+"))
     assert {row["speaker"] for row in rows} == expected
+
+
+# --- the pages: descriptions folded, fragments hidden, a speaker's quotes -------------
+
+
+def test_quotes_page_folds_the_column_descriptions(corpus_file: Path) -> None:
+    page = get_html(corpus_file, "/quotes/quotes")
+    assert 'class="column-descriptions"' not in page  # Datasette's full list, ~1,000 px
+    details = page[page.index('<details class="quotedb-columns">'):]
+    details = details[:details.index("</details>")]
+    assert "<summary>Columns</summary>" in details
+    assert "<dt>speaker_mention</dt>" in details
+    assert page.index("</details>") < page.index('<table class="rows-and-columns">')
+
+
+def test_every_column_of_every_table_is_described(corpus_file: Path) -> None:
+    tables = [row[0] for row in sql(corpus_file, "select name from sqlite_master where "
+                                    "type = 'table' and name not like 'quotes_fts%' "
+                                    "and name != 'alembic_version'")]
+    assert {"articles", "quotes", "speakers", "speaker_aliases"} <= set(tables)
+    undescribed = {}
+    for table in tables:
+        columns = {row[1] for row in sql(corpus_file, f"pragma table_info({table})")} - {"id"}
+        page = get_html(corpus_file, f"/quotes/{table}")
+        missing = {column for column in columns if f"<dt>{column}</dt>" not in page}
+        if missing:
+            undescribed[table] = missing
+    assert undescribed == {}
+
+
+def fragment_counts(path: Path) -> tuple[int, int]:
+    """(quotes, fragments) stored in the file, counted by SQLite itself."""
+    rows = dict(sql(path, "select fragment, count(*) from quotes group by fragment"))
+    return rows.get(0, 0), rows.get(1, 0)
+
+
+def test_quotes_table_hides_fragments_by_default(corpus_file: Path) -> None:
+    quotes, fragments = fragment_counts(corpus_file)
+    assert fragments  # the seeds have some, or this test proves nothing
+    page = get_json(corpus_file, "/quotes/quotes.json?_size=max&_shape=objects")
+    assert page["filtered_table_rows_count"] == quotes
+    assert {row["fragment"] for row in page["rows"]} == {0}
+    assert "fragments hidden" in page["human_description_en"]
+
+
+def test_a_fragment_filter_replaces_the_default(corpus_file: Path) -> None:
+    quotes, fragments = fragment_counts(corpus_file)
+    only = get_json(corpus_file, "/quotes/quotes.json?fragment=1&_size=max&_shape=objects")
+    assert only["filtered_table_rows_count"] == fragments
+    assert {row["fragment"] for row in only["rows"]} == {1}
+    every = get_json(corpus_file, "/quotes/quotes.json?_fragments=all&_size=0")
+    assert every["filtered_table_rows_count"] == quotes + fragments
+
+
+def test_fragment_facet_counts_the_hidden_fragments(corpus_file: Path) -> None:
+    quotes, fragments = fragment_counts(corpus_file)
+    facet = get_json(corpus_file, "/quotes/quotes.json?_size=0")["facet_results"]["fragment"]
+    values = {value["label"]: value for value in facet["results"]}
+    assert (values["quotes"]["count"], values["fragments"]["count"]) == (quotes, fragments)
+    assert values["quotes"]["selected"] and values["quotes"]["toggle_url"].endswith(
+        "_fragments=all")
+    assert values["fragments"]["toggle_url"].endswith("fragment=1")
+    page = get_html(corpus_file, "/quotes/quotes")
+    assert 'fragment=1">fragments</a>' in page
+
+
+def speaker_id(path: Path, name: str) -> int:
+    return int(sql(path, f"select id from speakers where name = '{name}'")[0][0])
+
+
+def test_speaker_page_lists_its_aliases_and_quotes(corpus_file: Path) -> None:
+    rumsfeld = speaker_id(corpus_file, "Donald Rumsfeld")
+    page = get_html(corpus_file, f"/quotes/speakers/{rumsfeld}")
+    section = page[page.index('<section class="quotedb-speaker">'):]
+    aliases = [row[0] for row in sql(corpus_file, "select alias from speaker_aliases "
+                                                  f"where speaker_id = {rumsfeld}")]
+    assert aliases and all(f"<li>{html.escape(alias)}</li>" in section for alias in aliases)
+    quotes = sql(corpus_file, f"select id, text from quotes where speaker_id = {rumsfeld}")
+    assert f"<h2>Quotes ({len(quotes)})</h2>" in section
+    for quote_id, text in quotes:
+        assert f'<a href="/quotes/quotes/{quote_id}">{html.escape(text)}</a>' in section
+
+
+def test_other_row_pages_are_datasette_s_own(corpus_file: Path) -> None:
+    assert "quotedb-speaker" not in get_html(corpus_file, "/quotes/articles/1")
+
+
+def ingest_text(tmp_path: Path, text: str) -> Path:
+    """A SQLite corpus of one article with this text."""
+    story = tmp_path / "story.txt"
+    story.write_text(text, encoding="utf-8")
+    path = tmp_path / "story.db"
+    with db.open_database(str(path)) as engine:
+        assert ingest_paths(engine, find_sources([str(story)])).new == 1
+    return path
+
+
+def test_speaker_page_escapes_what_the_article_says(tmp_path: Path) -> None:
+    path = ingest_text(tmp_path, "Tags\n\n“A <b>bold</b> move,” said Ann Nadal, a union "
+                                 "leader.\n")
+    page = get_html(path, f"/story/speakers/{speaker_id(path, 'Ann Nadal')}")
+    assert "A &lt;b&gt;bold&lt;/b&gt; move" in page and "<b>bold</b>" not in page
+
+
+def test_speaker_page_links_to_all_quotes_past_the_first_hundred(tmp_path: Path) -> None:
+    lines = "".join(f"“Point number {n} stands,” said Ann Nadal, a union leader.\n\n"
+                    for n in range(105))
+    path = ingest_text(tmp_path, "Many points\n\n" + lines)
+    nadal = speaker_id(path, "Ann Nadal")
+    page = get_html(path, f"/story/speakers/{nadal}")
+    assert "<h2>Quotes (105)</h2>" in page
+    assert f'<a href="/story/quotes?speaker_id={nadal}">all of them</a>' in page
+    assert page.count('<a href="/story/quotes/') == 100
+
+
+def test_quotes_page_suggests_each_facet_once(corpus_file: Path) -> None:
+    suggested = get_json(corpus_file, "/quotes/quotes.json?_size=0")["suggested_facets"]
+    names = [facet["name"] for facet in suggested]
+    assert names and len(names) == len(set(names))

@@ -60,3 +60,7 @@ def test_installed_package_migrates_from_another_directory(
     ingest = run(installed, elsewhere, "--db", "q.db", "ingest", str(SEEDS))
     assert ingest.returncode == 0, ingest.stderr
     assert "5 new" in ingest.stderr
+
+
+def test_installed_package_ships_the_browse_templates(installed: Path) -> None:
+    assert (installed / "quotedb" / "browse_templates" / "row.html").is_file()

@@ -13,33 +13,10 @@ import pytest
 
 from bench.corpus import write_corpus
 
+from .procs import children, is_running
+
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(),
                                 reason="finds worker processes through /proc (Linux)")
-
-
-def _stat(pid: int) -> tuple[str, int] | None:
-    """A process's state letter and parent pid, or None once it is gone."""
-    try:
-        raw = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    fields = raw[raw.rindex(")") + 2:].split()  # the name in parentheses may hold spaces
-    return fields[0], int(fields[1])
-
-
-def _children(parent: int) -> set[int]:
-    found = set()
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            stat = _stat(int(entry.name))
-            if stat is not None and stat[1] == parent:
-                found.add(int(entry.name))
-    return found
-
-
-def _alive(pid: int) -> bool:
-    stat = _stat(pid)
-    return stat is not None and stat[0] not in ("Z", "X")  # a zombie has exited
 
 
 @pytest.mark.slow
@@ -56,7 +33,7 @@ def test_workers_exit_when_the_ingest_is_killed(tmp_path: Path) -> None:
         workers: set[int] = set()
         while len(workers) < 2 and time.monotonic() < deadline and process.poll() is None:
             time.sleep(0.1)
-            workers = _children(process.pid)
+            workers = children(process.pid)
         assert len(workers) == 2, "the ingest never started its two workers"
         time.sleep(0.5)  # parsing is under way
         assert process.poll() is None, "the corpus was ingested before the kill"
@@ -64,10 +41,10 @@ def test_workers_exit_when_the_ingest_is_killed(tmp_path: Path) -> None:
         os.kill(process.pid, signal.SIGKILL)  # the parent only, as the OOM killer would
         process.wait()
         deadline = time.monotonic() + 5
-        while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        while any(is_running(pid) for pid in workers) and time.monotonic() < deadline:
             time.sleep(0.1)
 
-        assert not [pid for pid in workers if _alive(pid)]
+        assert not [pid for pid in workers if is_running(pid)]
     finally:
         if _group_alive(process.pid):  # whatever is left of the run
             os.killpg(process.pid, signal.SIGKILL)
@@ -96,15 +73,15 @@ def test_without_prctl_an_orphaned_worker_exits_within_seconds(tmp_path: Path) -
         assert process.stdout is not None
         child = int(process.stdout.readline())
         assert process.stdout.readline() == "ready\n"  # its watch has started
-        assert _alive(child)
+        assert is_running(child)
 
         os.kill(process.pid, signal.SIGKILL)
         process.wait()
         deadline = time.monotonic() + 5
-        while _alive(child) and time.monotonic() < deadline:
+        while is_running(child) and time.monotonic() < deadline:
             time.sleep(0.1)
 
-        assert not _alive(child)
+        assert not is_running(child)
     finally:
         if _group_alive(process.pid):
             os.killpg(process.pid, signal.SIGKILL)
