@@ -96,6 +96,69 @@ where quotes.fragment = 0
 group by month, speakers.id, speakers.name
 order by month, quotes desc""",
     },
+    # Charts (issue 15): each opens drawn by datasette-vega (the browse extra), from
+    # the options in the link's #g.* fragment. Syndicated copies count once.
+    "quotes_per_speaker_per_month": {
+        "title": "Chart: the most quoted speakers, quotes per month",
+        "description": "Quotes per month of publication of the eight most quoted speakers "
+        "(fragments, undated articles and syndicated copies left out).",
+        "chart": "mark=line&x_column=month&x_type=ordinal&y_column=quotes"
+                 "&y_type=quantitative&color_column=speaker",
+        "sql": """select substr(articles.published, 1, 7) as month, speakers.name as speaker,
+       count(quotes.id) as quotes
+from quotes
+join speakers on speakers.id = quotes.speaker_id
+join articles on articles.id = quotes.article_id
+where quotes.fragment = 0 and articles.published is not null
+  and articles.duplicate_of is null
+  and speakers.id in (select s.id from quotes q
+                      join speakers s on s.id = q.speaker_id
+                      join articles a on a.id = q.article_id
+                      where q.fragment = 0 and a.published is not null
+                        and a.duplicate_of is null
+                      group by s.id order by count(*) desc, s.name limit 8)
+group by month, speakers.id, speakers.name
+order by month, quotes desc""",
+    },
+    "gender_share_by_outlet": {
+        "title": "Chart: share of quotes by speaker gender, per outlet and month",
+        "description": "Attributed quotes per outlet, month and speaker gender as the articles "
+        "give it ('unknown' where they do not), with each gender's share of the outlet's month "
+        "in percent (syndicated copies count once).",
+        "chart": "mark=bar&x_column=month&x_type=ordinal&y_column=share"
+                 "&y_type=quantitative&color_column=gender",
+        "sql": """select outlet, month, gender, quotes,
+       round(100.0 * quotes / sum(quotes) over (partition by outlet, month), 1) as share
+from (select coalesce(articles.outlet, '(no outlet)') as outlet,
+             substr(articles.published, 1, 7) as month,
+             coalesce(speakers.gender, 'unknown') as gender,
+             count(quotes.id) as quotes
+      from quotes
+      join speakers on speakers.id = quotes.speaker_id
+      join articles on articles.id = quotes.article_id
+      where quotes.fragment = 0 and articles.published is not null
+        and articles.duplicate_of is null
+      group by 1, 2, 3)
+order by outlet, month, gender""",
+    },
+    "top_speakers_per_outlet": {
+        "title": "Chart: the most quoted speakers per outlet",
+        "description": "Each outlet's ten most quoted speakers (syndicated copies count once).",
+        "chart": "mark=bar&x_column=speaker&x_type=ordinal&y_column=quotes"
+                 "&y_type=quantitative&color_column=outlet",
+        "sql": """select outlet, speaker, quotes from (
+  select coalesce(articles.outlet, '(no outlet)') as outlet, speakers.name as speaker,
+         count(quotes.id) as quotes,
+         row_number() over (partition by coalesce(articles.outlet, '(no outlet)')
+                            order by count(quotes.id) desc, speakers.name) as rank
+  from quotes
+  join speakers on speakers.id = quotes.speaker_id
+  join articles on articles.id = quotes.article_id
+  where quotes.fragment = 0 and articles.duplicate_of is null
+  group by 1, speakers.id, speakers.name)
+where rank <= 10
+order by outlet, quotes desc, speaker""",
+    },
     "unattributed_quotes": {
         "title": "Unattributed quotes",
         "description": "Quotes the parser found no speaker for (fragments excluded): the "
@@ -110,6 +173,25 @@ order by articles.id, quotes.start
 limit 1000""",
     },
 }
+
+def chart_fragment(options: str) -> str:
+    """datasette-vega's chart options as the URL fragment it reads on load (``#g.mark=…``)."""
+    return "#" + "&".join(f"g.{option}" for option in options.split("&"))
+
+
+def _canned(name: str, query: dict[str, str]) -> dict[str, str]:
+    """A canned query's metadata; a chart query links to itself drawn as its chart.
+
+    The link reloads the page (the ``_chart`` parameter, which Datasette
+    ignores) so datasette-vega reads the fragment as the page starts.
+    """
+    out = {key: value for key, value in query.items() if key != "chart"}
+    if "chart" in query:
+        out["description_html"] = (
+            f"{html.escape(query['description'])} <a href=\"{name}?_chart=1"
+            f"{html.escape(chart_fragment(query['chart']))}\">Open as a chart</a>")
+    return out
+
 
 _TABLES: dict[str, dict[str, Any]] = {
     "articles": {
@@ -240,7 +322,7 @@ def datasette_metadata(db_path: Path, *, fts: bool | None = None) -> dict[str, A
             db_path.stem: {
                 "description": f"quotedb corpus in {db_path.name}.",
                 "tables": tables,
-                "queries": {name: dict(query) for name, query in CANNED_QUERIES.items()},
+                "queries": {name: _canned(name, query) for name, query in CANNED_QUERIES.items()},
             }
         },
     }

@@ -291,3 +291,38 @@ def test_quotes_page_suggests_each_facet_once(corpus_file: Path) -> None:
     suggested = get_json(corpus_file, "/quotes/quotes.json?_size=0")["suggested_facets"]
     names = [facet["name"] for facet in suggested]
     assert names and len(names) == len(set(names))
+
+
+def test_chart_queries_count_what_the_report_counts(corpus_file: Path) -> None:
+    """The three chart queries give the figures of ``quotedb report`` on the same file."""
+    from sqlalchemy.orm import Session
+
+    from quotedb.queries import QuoteFilter
+    from quotedb.report import report_data
+
+    engine = db.make_engine(f"sqlite:///{corpus_file}", read_only=True)
+    with Session(engine) as session:
+        data = report_data(session, QuoteFilter())
+    engine.dispose()
+    top = get_json(corpus_file, "/quotes/top_speakers_per_outlet.json?_shape=array")
+    assert {(r["outlet"], r["speaker"], r["quotes"]) for r in top} == {
+        (outlet, speaker, n) for outlet, rows in data.top_by_outlet.items() for speaker, n in rows}
+    months = get_json(corpus_file, "/quotes/quotes_per_speaker_per_month.json?_shape=array")
+    assert {(r["speaker"], r["month"], r["quotes"]) for r in months} == {
+        (speaker, month, n) for speaker, values in data.speaker_months.items()
+        for month, n in zip(data.months, values, strict=True) if n}
+    shares = get_json(corpus_file, "/quotes/gender_share_by_outlet.json?_shape=array")
+    assert {(r["outlet"], r["month"], r["gender"], r["quotes"]) for r in shares} == {
+        (outlet, month, gender, n) for outlet, by_month in data.gender_share.items()
+        for month, counts in by_month.items() for gender, n in counts.items()}
+    for outlet, month in {(r["outlet"], r["month"]) for r in shares}:
+        assert sum(r["share"] for r in shares
+                   if (r["outlet"], r["month"]) == (outlet, month)) == pytest.approx(100, abs=0.2)
+
+
+def test_chart_query_pages_link_to_their_chart_and_load_vega(corpus_file: Path) -> None:
+    """Each chart query's page links to itself with datasette-vega's options, and loads it."""
+    pytest.importorskip("datasette_vega")
+    page = get_html(corpus_file, "/quotes/gender_share_by_outlet")
+    assert "datasette_vega" in page
+    assert ('href="gender_share_by_outlet?_chart=1#g.mark=bar&amp;g.x_column=month' in page)
