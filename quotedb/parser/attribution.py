@@ -246,22 +246,25 @@ class Attributor:
             state.speaker = lead_ent  # "Sanders made the following comment:" ¶ “…”
         if not busy:
             return state
-        self._note_groups(toks, 0, hi)
-        cues = [i for i, t in enumerate(toks) if t.low in CUE_WORDS and _is_cue(toks, i)]
+        lows = [t.low for t in toks]
+        if not lx.GROUP_NOUNS.isdisjoint(lows):
+            self._note_groups(toks, 0, hi)
+        cues = [] if CUE_WORDS.isdisjoint(lows) else [
+            i for i, low in enumerate(lows) if low in CUE_WORDS and _is_cue(toks, i)
+        ]
         last_speaker: Entity | None = None
-        seen_word = False
         opening = 0
         while opening < hi and toks[opening].start < label_end:
             opening += 1
-        for qi, t in enumerate(toks):
-            if qi < opening:
-                continue
-            if not t.is_quote:
-                seen_word = seen_word or t.is_word
-                continue
-            span = self.spans.get(t.start)
+        quoted = [i for i in range(opening, hi) if toks[i].is_quote]
+        # A word before the quotation in its sentence (label skipped): the
+        # first word's index answers that for every quotation at once.
+        first_word = next((i for i in range(opening, hi) if toks[i].is_word), hi) if quoted else hi
+        for qi in quoted:
+            span = self.spans.get(toks[qi].start)
             if span is None:
                 continue
+            seen_word = first_word < qi
             ctx = QuoteContext(toks, qi, span, cues, seen_word, qi == opening, first,
                                carry, prev.speaker, last_speaker)
             att = self.attribute(ctx)
