@@ -155,16 +155,33 @@ class Attributor:
         self.spans = {s.open: s for s in spans}
         self.art = Article(masked)
         self.results: dict[int, Attribution] = {}
+        #: Classified phrases, see :meth:`mention`.
+        self._mentions: dict[tuple[str, str, str | None, str | None], Mention | None] = {}
         #: Who answers in a Q-and-A interview: the speaker of the first answer.
         self.interviewee: Entity | None = None
 
     # -- helpers -----------------------------------------------------------
 
     def mention(self, toks: list[Tok], rng: tuple[int, int] | None) -> Mention | None:
-        """Classify a token range (None passes through)."""
+        """Classify a token range (None passes through), memoised for the article.
+
+        Why: an article names the same people again and again ("Trump
+        said", "said Trump"), and classifying is a walk over the phrase.
+        What :func:`classify` reads is the phrase as masked (its tokens), as
+        written (the surface and names), and the two tokens before it
+        (an appositive role: "Ricci's daughter, Megan"), so those are the key.
+        """
         if rng is None:
             return None
-        return classify(toks, rng, self.text)
+        a, b = rng
+        lo, hi = toks[a].start, toks[b - 1].end
+        key = (self.masked[lo:hi], self.text[lo:hi],
+               toks[a - 1].text if a >= 1 else None, toks[a - 2].low if a >= 2 else None)
+        try:
+            return self._mentions[key]
+        except KeyError:
+            m = self._mentions[key] = classify(toks, rng, self.text)
+            return m
 
     def resolve(self, m: Mention | None) -> Entity | None:
         """Resolve a mention to an entity within the article."""

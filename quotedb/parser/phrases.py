@@ -8,7 +8,6 @@ kept) or a description ("the spokesman", "an Egyptian education official").
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import NamedTuple
 
 import regex
@@ -123,13 +122,13 @@ def tokenize(masked: str, lo: int, hi: int) -> list[Tok]:
     return out
 
 
-@dataclass(slots=True)
-class Mention:
+class Mention(NamedTuple):
     """A noun phrase that may name a speaker, classified but not yet resolved.
 
-    Not frozen: a frozen dataclass sets each field through
-    ``object.__setattr__``, which made building one five times slower, and
-    one is built for every noun phrase the rules read.
+    A tuple, not a frozen dataclass: a frozen dataclass sets each field
+    through ``object.__setattr__``, five times slower to build, and one is
+    built for every noun phrase the rules read. Immutable, so the article's
+    memo of classified phrases can hand the same one out again.
 
     ``form`` is one of ``pronoun``, ``member`` (numeral "One"), ``name``,
     ``description``; ``name`` holds the name tokens with titles stripped,
