@@ -373,9 +373,13 @@ _ENDS_WITH_PERIOD = regex.compile(r"(?<!\.)(?<!\b\p{Lu})\.[\"”’)\]]*\s*$")
 # --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Line:
-    """One line of the article: its text (without the line break) and offsets."""
+    """One line of the article: its text (without the line break) and offsets.
+
+    Not frozen: one is made per line of every article, and a frozen
+    dataclass is five times slower to build.
+    """
 
     text: str
     start: int

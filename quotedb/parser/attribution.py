@@ -155,16 +155,33 @@ class Attributor:
         self.spans = {s.open: s for s in spans}
         self.art = Article(masked)
         self.results: dict[int, Attribution] = {}
+        #: Classified phrases, see :meth:`mention`.
+        self._mentions: dict[tuple[str, str, str | None, str | None], Mention | None] = {}
         #: Who answers in a Q-and-A interview: the speaker of the first answer.
         self.interviewee: Entity | None = None
 
     # -- helpers -----------------------------------------------------------
 
     def mention(self, toks: list[Tok], rng: tuple[int, int] | None) -> Mention | None:
-        """Classify a token range (None passes through)."""
+        """Classify a token range (None passes through), memoised for the article.
+
+        Why: an article names the same people again and again ("Trump
+        said", "said Trump"), and classifying is a walk over the phrase.
+        What :func:`classify` reads is the phrase as masked (its tokens), as
+        written (the surface and names), and the two tokens before it
+        (an appositive role: "Ricci's daughter, Megan"), so those are the key.
+        """
         if rng is None:
             return None
-        return classify(toks, rng, self.text)
+        a, b = rng
+        lo, hi = toks[a].start, toks[b - 1].end
+        key = (self.masked[lo:hi], self.text[lo:hi],
+               toks[a - 1].text if a >= 1 else None, toks[a - 2].low if a >= 2 else None)
+        try:
+            return self._mentions[key]
+        except KeyError:
+            m = self._mentions[key] = classify(toks, rng, self.text)
+            return m
 
     def resolve(self, m: Mention | None) -> Entity | None:
         """Resolve a mention to an entity within the article."""
@@ -246,22 +263,25 @@ class Attributor:
             state.speaker = lead_ent  # "Sanders made the following comment:" ¶ “…”
         if not busy:
             return state
-        self._note_groups(toks, 0, hi)
-        cues = [i for i, t in enumerate(toks) if t.low in CUE_WORDS and _is_cue(toks, i)]
+        lows = [t.low for t in toks]
+        if not lx.GROUP_NOUNS.isdisjoint(lows):
+            self._note_groups(toks, 0, hi)
+        cues = [] if CUE_WORDS.isdisjoint(lows) else [
+            i for i, low in enumerate(lows) if low in CUE_WORDS and _is_cue(toks, i)
+        ]
         last_speaker: Entity | None = None
-        seen_word = False
         opening = 0
         while opening < hi and toks[opening].start < label_end:
             opening += 1
-        for qi, t in enumerate(toks):
-            if qi < opening:
-                continue
-            if not t.is_quote:
-                seen_word = seen_word or t.is_word
-                continue
-            span = self.spans.get(t.start)
+        quoted = [i for i in range(opening, hi) if toks[i].is_quote]
+        # A word before the quotation in its sentence (label skipped): the
+        # first word's index answers that for every quotation at once.
+        first_word = next((i for i in range(opening, hi) if toks[i].is_word), hi) if quoted else hi
+        for qi in quoted:
+            span = self.spans.get(toks[qi].start)
             if span is None:
                 continue
+            seen_word = first_word < qi
             ctx = QuoteContext(toks, qi, span, cues, seen_word, qi == opening, first,
                                carry, prev.speaker, last_speaker)
             att = self.attribute(ctx)

@@ -142,14 +142,15 @@ class NameRegistry:
         """
         if not names:
             return None
-        cands = [
-            r for r in self._by_last.get(names[-1], [])
-            if len(r.words) >= len(names) and list(r.words[-len(names):]) == names
-        ]
+        bucket = self._by_last.get(names[-1])
+        if bucket is None:
+            return None
+        n, tail = len(names), tuple(names)
+        cands = [r for r in bucket if r.words[-n:] == tail]
         if not cands:
             return None
-        exact = [r for r in cands if len(r.words) == len(names)]
-        if exact and len(names) >= 2:
+        exact = [r for r in cands if len(r.words) == n]
+        if exact and n >= 2:
             return " ".join(exact[0].words)
         best = max(cands, key=lambda r: (r.score + r.count, -r.first))
         return " ".join(best.words)
@@ -337,7 +338,10 @@ class Article:
         if full is not None and kind is None:
             kind = "person"
         ent = self.entity(name, kind)
-        ent.note_gender([*surface_words, m.role])
+        if ent.gender is None:
+            # What note_gender would read in the surface and role: the surface
+            # was read for ``said`` already, so only the role is left to ask.
+            ent.gender = said or (_gender([m.role]) if m.role else None)
         if m.role:
             ent.roles.add(m.role)
         if m.titled:

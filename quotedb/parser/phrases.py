@@ -8,7 +8,6 @@ kept) or a description ("the spokesman", "an Egyptian education official").
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import NamedTuple
 
 import regex
@@ -30,17 +29,21 @@ _MARKS = (
     "\u1AB0-\u1AFF\u1DC0-\u1DFF\u20D0-\u20FF\uFE20-\uFE2F"
 )
 
-#: A narrative token: a word (with inner apostrophes, hyphens, dots), a run of
-#: masked quote characters, or one other visible character. Tokenising is the
-#: parser's innermost loop, so this uses the standard-library engine, which
-#: is faster than ``regex`` here; ``[^\W_]`` is a letter or digit.
+#: A narrative token with the blanks before it: (blanks, token), where a token
+#: is a word (with inner apostrophes, hyphens, dots), a run of masked quote
+#: characters, or one other visible character. Tokenising is the parser's
+#: innermost loop, so this uses the standard-library engine, which is faster
+#: than ``regex`` here; ``[^\W_]`` is a letter or digit. Matching the blanks
+#: (rather than skipping them) spares the engine a failed try of every
+#: alternative at each blank, and gives each token's offset without a search.
 TOKEN = re.compile(
     rf"""
-    [^\W_][\w{_MARKS}]*                    # a word, accents included (one class:
-    (?:['\u2019\-.][\w{_MARKS}]+|/\d+)*     # 1.8x faster than an alternation per
+    (\s*)                                   # the blanks before the token
+    ([^\W_][\w{_MARKS}]*                   # a word, accents included (one class:
+     (?:['\u2019\-.][\w{_MARKS}]+|/\d+)*    # 1.8x faster than an alternation per
                                            # character); O'Brien, al-Qaeda, U.S, 9/11
-    | [\x01-\x03]+                            # a masked quotation
-    | \S                                      # punctuation, one character
+    | [\x01-\x03]+                           # a masked quotation
+    | \S)                                    # punctuation, one character
     """,
     re.VERBOSE,
 )
@@ -68,8 +71,6 @@ class Tok(NamedTuple):
     """
 
     text: str
-    start: int
-    end: int
     low: str
     #: The token stands for a masked quotation.
     is_quote: bool
@@ -77,13 +78,17 @@ class Tok(NamedTuple):
     is_word: bool
     #: The token is a capitalised word.
     is_cap: bool
+    #: Offsets last: a token is its text's memoised fields plus ``(start, end)``.
+    start: int
+    end: int
 
 
-#: What a token's text says about it, by text: (low, is_quote, is_word, is_cap).
-_TOKEN_INFO: dict[str, tuple[str, bool, bool, bool]] = {}
+#: The fields of a token that depend on its text alone, by text:
+#: (text, low, is_quote, is_word, is_cap).
+_TOKEN_INFO: dict[str, tuple[str, str, bool, bool, bool]] = {}
 
 
-def _token_info(word: str) -> tuple[str, bool, bool, bool]:
+def _token_info(word: str) -> tuple[str, str, bool, bool, bool]:
     """The fields of a :class:`Tok` that depend on its text alone, memoised.
 
     Why: lower-casing and three character tests per token were a third of
@@ -94,38 +99,45 @@ def _token_info(word: str) -> tuple[str, bool, bool, bool]:
         if len(_TOKEN_INFO) >= MEMO_LIMIT:
             _TOKEN_INFO.clear()
         c = word[0]
-        info = _TOKEN_INFO[word] = (word.lower(), c in "\x01\x02\x03", c.isalnum(), c.isupper())
+        info = _TOKEN_INFO[word] = (
+            word, word.lower(), c in "\x01\x02\x03", c.isalnum(), c.isupper()
+        )
     return info
 
 
 def tokenize(masked: str, lo: int, hi: int) -> list[Tok]:
     """Tokens of ``masked[lo:hi]`` with absolute offsets.
 
-    Offsets come from ``str.find`` rather than match objects: only whitespace
-    lies between two tokens (every other character is a token of its own), so
-    a token's text first occurs after the previous token exactly where it was
-    matched.
+    Offsets are counted from the blanks :data:`TOKEN` matches before each
+    token, not read from match objects or searched for (``str.find`` copies a
+    short word to the text's width first when the text is wider than Latin-1,
+    as news with curly apostrophes is): only blanks lie between two tokens.
 
     >>> [t.text for t in tokenize("Mr Smith, 52, said:", 0, 19)]
     ['Mr', 'Smith', ',', '52', ',', 'said', ':']
+    >>> tokenize(" ’Go’", 0, 5)[1][5:]
+    (2, 4)
     """
     new = tuple.__new__  # skips NamedTuple's _make wrapper: this runs per token
-    find = masked.find
     memo = _TOKEN_INFO
     out: list[Tok] = []
     add = out.append
     pos = lo
-    for w in TOKEN.findall(masked, lo, hi):
-        a = find(w, pos)
+    for blanks, w in TOKEN.findall(masked, lo, hi):
+        a = pos + len(blanks)
         pos = a + len(w)
         info = memo.get(w) or _token_info(w)
-        add(new(Tok, (w, a, pos, *info)))
+        add(new(Tok, info + (a, pos)))
     return out
 
 
-@dataclass(frozen=True, slots=True)
-class Mention:
+class Mention(NamedTuple):
     """A noun phrase that may name a speaker, classified but not yet resolved.
+
+    A tuple, not a frozen dataclass: a frozen dataclass sets each field
+    through ``object.__setattr__``, five times slower to build, and one is
+    built for every noun phrase the rules read. Immutable, so the article's
+    memo of classified phrases can hand the same one out again.
 
     ``form`` is one of ``pronoun``, ``member`` (numeral "One"), ``name``,
     ``description``; ``name`` holds the name tokens with titles stripped,
