@@ -25,13 +25,13 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from . import __version__, db, queries, roles
-from .bulk_export import export_csv
 from .errors import QueryInterrupted, QuotedbError
 from .export import EXPORT_FORMATS, FORMATS, jsonable, write_rows
+from .export.outfile import refuse_database_files, staged_output
+from .export.parallel import export_csv
+from .export.parquet import write_parquet
 from .formats import FORMAT_GLOBS, INPUT_FORMATS, FieldMap, format_for
 from .ingest import Outcome, ingest_paths
-from .outfile import refuse_database_files, staged_output
-from .parquet import write_parquet
 from .parser import PARSER_VERSION
 from .progress import Eta
 from .reparse import count_stale, version_key

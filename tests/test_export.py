@@ -21,8 +21,8 @@ import pytest
 from sqlalchemy import Engine
 
 from quotedb import db
-from quotedb.bulk_export import _article_ranges, export_csv
 from quotedb.export import write_rows
+from quotedb.export.parallel import _article_ranges, export_csv
 from quotedb.queries import QUOTE_COLUMNS, QuoteFilter
 
 from .conftest import Quotedb

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from quotedb import api, queries
-from quotedb.parquet import write_parquet
+from quotedb.export.parquet import write_parquet
 
 pq = pytest.importorskip("pyarrow.parquet", reason="Parquet export needs the 'parquet' extra")
 
@@ -75,7 +75,7 @@ def test_without_pyarrow_the_error_names_the_extra(tmp_path: Path) -> None:
     script = (
         "import sys; sys.modules['pyarrow'] = None\n"
         "from pathlib import Path\n"
-        "from quotedb.parquet import write_parquet\n"
+        "from quotedb.export.parquet import write_parquet\n"
         "try:\n"
         f"    write_parquet([], ['a'], Path({str(tmp_path / 'x.parquet')!r}))\n"
         "except ImportError as exc:\n"

@@ -19,9 +19,9 @@ from sqlalchemy import Engine, func, select, text, update
 from sqlalchemy.orm import Session
 
 from quotedb import db, models
-from quotedb.export import stream_csv
+from quotedb.export.rows import stream_csv
+from quotedb.export.sqlite_fast import _grouped_lines, write_quotes_csv
 from quotedb.queries import QuoteFilter, quotes_select, resolve_speaker
-from quotedb.sqlite_csv import _grouped_lines, write_quotes_csv
 
 from .conftest import Quotedb
 

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import OutputIsDatabase
+from ..errors import OutputIsDatabase
 
 #: The files a SQLite database consists of: the database and its journals.
 SQLITE_FILE_SUFFIXES = ("", "-wal", "-shm", "-journal")

@@ -21,7 +21,7 @@ from sqlalchemy import Connection, Date, Select, String, case, cast, func, liter
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.elements import ColumnElement
 
-from .terminal import visible
+from ..terminal import visible
 
 FORMATS = ("table", "csv", "json", "jsonl")
 EXPORT_FORMATS = ("csv", "json", "jsonl")

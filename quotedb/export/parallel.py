@@ -27,11 +27,11 @@ from typing import TextIO
 from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.orm import Session
 
-from . import models
-from .db import make_engine
-from .export import stream_csv, utf8_writer
-from .queries import QUOTE_COLUMNS, QuoteFilter, quotes_select, resolve_speaker
-from .sqlite_csv import write_quotes_csv
+from .. import models
+from ..db import make_engine
+from ..queries import QUOTE_COLUMNS, QuoteFilter, quotes_select, resolve_speaker
+from .rows import stream_csv, utf8_writer
+from .sqlite_fast import write_quotes_csv
 
 #: Fewer quotes than this per job and starting the workers costs more than it saves.
 MIN_QUOTES_PER_JOB = 100_000

@@ -46,8 +46,8 @@ from typing import Any, TextIO
 from sqlalchemy import Connection, Date, Integer, Select, String, func, literal, type_coerce
 from sqlalchemy.sql.elements import ColumnElement
 
-from . import models
-from .export import csv_cells, stream_csv, utf8_writer
+from .. import models
+from .rows import csv_cells, stream_csv, utf8_writer
 
 _MARK = "\x01"
 _MARK_BYTE = b"\x01"
