@@ -41,7 +41,7 @@ from sqlalchemy.orm import Session  # noqa: E402
 
 from bench.corpus import write_corpus  # noqa: E402
 from quotedb import db, models, queries  # noqa: E402
-from quotedb.export.parallel import export_csv  # noqa: E402
+from quotedb.export.csv_export import export_csv  # noqa: E402
 from quotedb.parser import parse_article  # noqa: E402
 from tests.conftest import postgres_database  # noqa: E402
 

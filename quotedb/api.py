@@ -18,15 +18,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, TextIO
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from . import db, queries, roles
+from .export import export_quotes
 from .formats import (
     FORMAT_GLOBS,
     FieldMap,
@@ -119,15 +120,37 @@ class Database:
         iterating over a whole corpus takes constant memory; the connection
         is held until the iterator is exhausted or closed.
         """
-        flt = queries.QuoteFilter(
-            speaker=speaker, article_id=article_id, search=search,
-            since=_as_date(since), until=_as_date(until),
+        flt = quote_filter(
+            speaker=speaker, article_id=article_id, search=search, since=since, until=until,
             limit=limit, include_fragments=include_fragments, outlet=outlet,
         )
         with Session(self.engine) as session:
             stmt = queries.select_quotes(session, flt)
             for row in session.execute(stmt.execution_options(yield_per=1000)):
                 yield dict(row._mapping)
+
+    def export(
+        self,
+        out: TextIO | str | os.PathLike[str],
+        *,
+        fmt: str = "csv",
+        raw: bool = False,
+        jobs: int | None = None,
+        **filters: Any,
+    ) -> int:
+        """Export the quotes ``quotes()``'s filters select to ``out``, as ``quotedb export``.
+
+        ``out`` is a text stream or a file path (written in full or not at
+        all); ``fmt`` one of ``quotedb.export.WRITERS`` (csv, json, jsonl,
+        parquet: a path only). Columns: ``quotedb.export.EXPORT_COLUMNS``.
+        Returns how many quotes were written.
+
+        Raises:
+            ExportFailed: the file cannot be written.
+            ExportNeedsFile: Parquet to a stream.
+            OutputIsDatabase: ``out`` is the database's own file.
+        """
+        return export_quotes(self.engine, quote_filter(**filters), fmt, out, raw=raw, jobs=jobs)
 
     def speakers(self) -> list[dict[str, Any]]:
         """Every speaker with quote and article counts, most quoted first."""
@@ -238,12 +261,32 @@ class Database:
         self.close()
 
 
-def _as_date(value: date | str | None) -> date | None:
-    """A filter date given as a date or an ISO string.
+def quote_filter(
+    speaker: str | None = None,
+    article_id: int | None = None,
+    search: str | None = None,
+    since: date | str | None = None,
+    until: date | str | None = None,
+    limit: int | None = None,
+    include_fragments: bool = False,
+    outlet: str | None = None,
+) -> queries.QuoteFilter:
+    """The filter ``quotes()`` and ``export()`` take as keywords (dates may be ISO strings)."""
+    return queries.QuoteFilter(
+        speaker=speaker, article_id=article_id, search=search,
+        since=_as_date(since), until=_as_date(until),
+        limit=limit, include_fragments=include_fragments, outlet=outlet,
+    )
 
-    >>> _as_date("2001-11-20")
-    datetime.date(2001, 11, 20)
+
+def _as_date(value: date | str | None) -> date | None:
+    """A filter date given as a date, an ISO string or a datetime (its day).
+
+    >>> _as_date("2001-11-20"), _as_date(datetime(2001, 11, 20, 9, 30))
+    (datetime.date(2001, 11, 20), datetime.date(2001, 11, 20))
     """
+    if isinstance(value, datetime):
+        return value.date()
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 

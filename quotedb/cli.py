@@ -25,11 +25,9 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from . import __version__, db, queries, roles
+from .api import Database
 from .errors import QueryInterrupted, QuotedbError
-from .export import EXPORT_FORMATS, FORMATS, jsonable, write_rows
-from .export.outfile import refuse_database_files, staged_output
-from .export.parallel import export_csv
-from .export.parquet import write_parquet
+from .export import FORMATS, WRITERS, jsonable, write_rows
 from .formats import FORMAT_GLOBS, INPUT_FORMATS, FieldMap, format_for
 from .ingest import Outcome, ingest_paths
 from .parser import PARSER_VERSION
@@ -538,7 +536,7 @@ def sql(app: App, query: str, params: tuple[tuple[str, str], ...], read_url: str
 
 @cli.command()
 @quote_filters
-@click.option("--format", "fmt", type=click.Choice([*EXPORT_FORMATS, "parquet"]),
+@click.option("--format", "fmt", type=click.Choice(list(WRITERS)),
               default="csv", show_default=True,
               help="Output format (parquet needs the 'parquet' extra and -o).")
 @click.option("-o", "--output", "output_name",
@@ -553,12 +551,13 @@ def sql(app: App, query: str, params: tuple[tuple[str, str], ...], read_url: str
 @pass_app
 def export(app: App, fmt: str, output_name: str | None, raw: bool, jobs: int | None,
            **filters: Any) -> None:
-    """Export quotes as CSV, JSON or JSON Lines, streaming (constant memory).
+    """Export quotes as CSV, JSON, JSON Lines or Parquet, streaming (constant memory).
 
-    CSV columns: quote_id, article_id, article_source, article_title,
-    published, speaker, speaker_mention, cue, quote, start, end. A big
-    SQLite export is split by article over --jobs processes (parts staged
-    beside -o FILE, or in the temporary folder); the file is the same.
+    Columns: quote_id, article_id, article_source, article_title,
+    published, speaker, speaker_mention, cue, quote, start, end, fragment,
+    article_url, outlet. A big SQLite export is split by article over
+    --jobs processes (parts staged beside -o FILE, or in the temporary
+    folder); the file is the same.
 
     \b
     Example:
@@ -567,41 +566,15 @@ def export(app: App, fmt: str, output_name: str | None, raw: bool, jobs: int | N
         quotedb export --format parquet -o quotes.parquet
         quotedb export --format jsonl -o - | gzip > quotes.jsonl.gz
     """
-    if fmt == "parquet" and output_name == "-":
-        raise _Misuse("--format parquet cannot write to stdout: give -o FILE")
-    if fmt == "parquet" and output_name is None:
-        raise click.UsageError("--format parquet writes a file: give -o FILE")
+    if WRITERS[fmt].to_file and output_name == "-":
+        raise _Misuse(f"--format {fmt} cannot write to stdout: give -o FILE")
+    if WRITERS[fmt].to_file and output_name is None:
+        raise click.UsageError(f"--format {fmt} writes a file: give -o FILE")
     # Compared as typed: Path("./-") would read as "-", so a file named - stays reachable.
     output = None if output_name in (None, "-") else Path(output_name)
-    if output is not None:
-        refuse_database_files(output, db.sqlite_path(db.resolve_url(app.db)))
-    flt = _filter(**filters)
-    with app.engine(read_only=True) as engine:
-        def write(out: TextIO, parts: Path | None) -> int:
-            if fmt == "csv":
-                return export_csv(engine, flt, out, raw=raw, jobs=jobs or os.cpu_count() or 1,
-                                  tmp_dir=parts)
-            with Session(engine) as session:
-                stmt = queries.select_quotes(session, flt)
-                # Core rows on the session's connection: no ORM step per row.
-                rows = session.connection().execute(stmt.execution_options(yield_per=2000))
-                return write_rows(rows, queries.QUOTE_COLUMNS, fmt, out, raw=raw)
-
-        if output is None:
-            count = write(sys.stdout, None)
-        else:
-            try:
-                # Made beside the output and renamed over it once complete.
-                with _sigterm_unwinds(), staged_output(output) as staged:
-                    if fmt == "parquet":
-                        count = _export_parquet(engine, flt, staged.path, output)
-                    else:
-                        with open(staged.path, "w", encoding="utf-8", newline="",
-                                  buffering=1 << 20) as handle:
-                            count = write(handle, staged.folder)
-            except OSError as exc:
-                raise click.ClickException(
-                    f"{output}: cannot write: {exc.strerror or exc}") from exc
+    with app.engine(read_only=True) as engine, _sigterm_unwinds():
+        count = Database(engine).export(sys.stdout if output is None else output, fmt=fmt,
+                                        raw=raw, jobs=jobs, **filters)
     app.say(f"exported {count} quotes" + (f" to {output}" if output else ""))
 
 
@@ -624,18 +597,6 @@ def _sigterm_unwinds() -> Iterator[None]:
 
 def _exit_on_signal(signum: int, _frame: object) -> None:
     raise SystemExit(128 + signum)  # the status a shell shows for a process the signal ended
-
-
-def _export_parquet(engine: Engine, flt: queries.QuoteFilter, path: Path, output: Path) -> int:
-    """Write the quotes to ``path`` as Parquet; errors name ``output``, the user's file."""
-    with Session(engine) as session:
-        stmt = queries.select_quotes(session, flt)
-        rows = session.connection().execute(stmt.execution_options(yield_per=2000))
-        try:
-            return write_parquet(rows, queries.QUOTE_COLUMNS, path,
-                                 types=[c.type.python_type for c in stmt.selected_columns])
-        except (ImportError, OSError) as exc:
-            raise click.ClickException(f"{output}: {exc}") from exc
 
 
 def _emit(rows: Any, columns: Any, fmt: str, out: TextIO) -> None:

@@ -65,3 +65,11 @@ class BadDatabaseURL(DatabaseError):
 
 class NoDatabase(DatabaseError):
     """A command that only reads named a SQLite file that does not exist (a typo, usually)."""
+
+
+class ExportFailed(QuotedbError):
+    """An export file could not be written (the disk, permissions, a missing library)."""
+
+
+class ExportNeedsFile(QuotedbError):
+    """A format that is written to files only (Parquet) was asked for a stream."""

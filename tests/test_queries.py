@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from quotedb.queries import QUOTE_COLUMNS
+from quotedb.export import EXPORT_COLUMNS
 
 from .conftest import Quotedb, ingest_story
 from .test_ingest import counts
@@ -96,9 +96,9 @@ def test_export_csv_has_exact_columns(loaded: Quotedb) -> None:
     assert result.exit_code == 0
     reader = csv.reader(io.StringIO(result.stdout))
     header = next(reader)
-    assert header == list(QUOTE_COLUMNS)
+    assert header == list(EXPORT_COLUMNS)
     assert header == ("quote_id,article_id,article_source,article_title,published,speaker,"
-                      "speaker_mention,cue,quote,start,end").split(",")
+                      "speaker_mention,cue,quote,start,end,fragment,article_url,outlet").split(",")
     assert sum(1 for _ in reader) >= 30
 
 
@@ -108,7 +108,7 @@ def test_export_json_and_jsonl_agree(loaded: Quotedb, tmp_path: Path) -> None:
     as_json = json.loads(out.read_text(encoding="utf-8"))
     lines = loaded("export", "--format", "jsonl").stdout.splitlines()
     assert as_json == [json.loads(line) for line in lines]
-    assert list(as_json[0]) == list(QUOTE_COLUMNS)
+    assert list(as_json[0]) == list(EXPORT_COLUMNS)
 
 
 def test_csv_round_trips_awkward_quote_text(quotedb: Quotedb, tmp_path: Path) -> None:

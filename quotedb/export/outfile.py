@@ -1,4 +1,6 @@
-"""Writing an export file safely: never onto the database, never half-written.
+"""Where an export's bytes go: a file written safely, or a text stream as bytes.
+
+Files: never onto the database, never half-written.
 
 ``quotedb --db q.db export -o q.db`` used to truncate the database before
 reading it, and a failed, interrupted or killed export left a truncated file
@@ -10,14 +12,16 @@ complete: until then the old file, or no file, is what anyone sees.
 
 from __future__ import annotations
 
+import codecs
 import os
 import shutil
 import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 from ..errors import OutputIsDatabase
 
@@ -94,4 +98,22 @@ def staged_output(output: Path) -> Iterator[Staged]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-__all__ = ["SQLITE_FILE_SUFFIXES", "Staged", "refuse_database_files", "staged_output"]
+def utf8_writer(out: TextIO) -> Callable[[bytes], object]:
+    """A function writing UTF-8 bytes to text stream ``out``, in order with its text.
+
+    Straight to the byte buffer under ``out`` when it encodes UTF-8 (files,
+    standard output), which skips a decode and an encode per chunk.
+    """
+    binary = getattr(out, "buffer", None)
+    encoding = getattr(out, "encoding", None) or "ascii"
+    # Where text streams turn "\n" into "\r\n" (Windows), bytes would not match.
+    if binary is None or codecs.lookup(encoding).name != "utf-8" or os.linesep != "\n":
+        return lambda data: out.write(data.decode("utf-8"))
+    out.flush()  # what was written as text goes first
+    write: Callable[[bytes], object] = binary.write
+    return write
+
+
+__all__ = [
+    "SQLITE_FILE_SUFFIXES", "Staged", "refuse_database_files", "staged_output", "utf8_writer",
+]

@@ -1,26 +1,31 @@
 """SQLite makes the lines of a quote CSV export; Python only finishes them.
 
-Why: fetching a quote's eleven cells and passing them through ``csv.writer``
-costs ~10 µs a row, which held one process near 90,000 quotes/s. Here SQLite
+Why: passing a quote's fourteen cells through Python one by one costs
+~10 µs a row, which held one process near 90,000 quotes/s. Here SQLite
 makes each row's line as one string (``||``), joins an article's lines
 (``group_concat``), hands them over as UTF-8 bytes, and what is left to do
 is the same for every line, so it is done by a few C-speed passes over
 thousands of articles at a time:
 
-1. SQLite writes each text cell between two marks (``\\x01``), numbers and
-   ISO dates bare, NULL as an empty cell, cells joined by commas;
+1. SQLite writes each text cell between two marks (``\\x01``), numbers,
+   ISO dates and booleans (``true``/``false``) bare, NULL as an empty
+   cell, cells joined by commas;
 2. Python doubles every ``"`` (only cell text holds any), puts the formula
    guard ``'`` after each opening mark that a formula character follows
-   (unless raw), then turns the marks into ``"``.
+   (unless raw), drops the marks around each cell that holds none of the
+   characters that need quoting, then turns the marks left into ``"``.
 
-The cells are those of ``export.write_rows``; every text cell is quoted
-(``""`` for NULL), which CSV readers read back the same.
+The result is ``csvfmt``'s rule, byte for byte what ``csvfmt.write_csv``
+writes (``tests/test_export_identity.py``); the character sets of steps 2
+come from ``csvfmt``. Dropping a pair of marks cannot pair the wrong two:
+the bytes between one cell's closing mark and the next one's opening mark
+always hold a comma or a line break, which the pattern never crosses.
 
 Two things could go wrong, and both are checked rather than assumed:
 
 - a cell whose own text holds the mark would misplace the quoting: each
   batch's marks are counted, and an article with a wrong count is re-read
-  through the exact path (``export.csv_cells`` and ``csv.writer``);
+  through the exact path (``csvfmt.write_query``);
 - ``group_concat`` joins rows in the order it meets them, which is the
   order of the index scan (article, start) only when the plan needs no
   temporary B-tree to group them: the plan is read first (``EXPLAIN QUERY
@@ -28,13 +33,12 @@ Two things could go wrong, and both are checked rather than assumed:
   exact path.
 
 (``printf`` would make the lines a little faster, but it ends a cell at a
-NUL character without a sign; ``||`` keeps every byte, as ``csv.writer``
+NUL character without a sign; ``||`` keeps every byte, as the exact path
 does.)
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import operator
 import re
@@ -43,18 +47,32 @@ from contextlib import contextmanager
 from functools import reduce
 from typing import Any, TextIO
 
-from sqlalchemy import Connection, Date, Integer, Select, String, func, literal, type_coerce
+from sqlalchemy import (
+    Boolean,
+    Connection,
+    Date,
+    Integer,
+    Select,
+    String,
+    func,
+    literal,
+    type_coerce,
+)
 from sqlalchemy.sql.elements import ColumnElement
 
 from .. import models
-from .rows import csv_cells, stream_csv, utf8_writer
+from .csvfmt import FORMULA_CHARS, QUOTED_CHARS, boolean_cell_sql, byte_class, write_query
+from .outfile import utf8_writer
 
 _MARK = "\x01"
 _MARK_BYTE = b"\x01"
 #: An opening mark before a character that makes a spreadsheet run the cell.
-_FORMULA_AFTER_MARK = re.compile(b"\x01(?=[=+\\-@\t\r])")
+_FORMULA_AFTER_MARK = re.compile(_MARK_BYTE + b"(?=" + byte_class(FORMULA_CHARS) + b")")
+#: A marked cell holding nothing that needs quoting: its marks go.
+_PLAIN_CELL = re.compile(
+    _MARK_BYTE + b"(" + byte_class(QUOTED_CHARS | {_MARK}, negate=True) + b"*)" + _MARK_BYTE)
 #: Column types whose SQLite text is their CSV cell (dates are stored ISO).
-_MARKABLE = (Integer, String, Date)
+_MARKABLE = (Integer, String, Date, Boolean)
 #: Articles fetched per batch (~10 quotes each).
 _FETCH_ARTICLES = 500
 
@@ -63,17 +81,17 @@ def write_quotes_csv(connection: Connection, stmt: Select, out: TextIO, *, raw: 
     """Write the rows of ``stmt`` (``queries.quotes_select``) to ``out``; return how many.
 
     No header. ``stmt`` must be ordered by article and start and hold no
-    LIMIT (a ranked search or a limit goes through ``export.stream_csv``).
+    LIMIT (a ranked search or a limit goes through ``csvfmt.write_query``).
     """
     columns = list(stmt.selected_columns)
     if not all(isinstance(column.type, _MARKABLE) for column in columns):
-        return stream_csv(connection, stmt, out, raw=raw, header=False)
+        return write_query(connection, stmt, out, raw=raw)
     grouped = _grouped_lines(stmt)
     sql = str(grouped.compile(dialect=connection.dialect,
                               compile_kwargs={"literal_binds": True}))
     plan = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + sql).all()
     if any("TEMP B-TREE" in str(step[-1]) for step in plan):
-        return stream_csv(connection, stmt, out, raw=raw, header=False)
+        return write_query(connection, stmt, out, raw=raw)
     marks = 2 * sum(isinstance(column.type, String) for column in columns)
     write = utf8_writer(out)
     count = 0
@@ -106,7 +124,8 @@ def _grouped_lines(stmt: Select) -> Select:
     """Per article: its id, its number of rows and their marked lines, joined by newlines."""
     pieces: list[str | ColumnElement[Any]] = []
     for number, column in enumerate(stmt.selected_columns):
-        value = func.coalesce(type_coerce(column, String), "")
+        text = boolean_cell_sql(column) if isinstance(column.type, Boolean) else column
+        value = func.coalesce(type_coerce(text, String), "")
         if isinstance(column.type, String):
             pieces += ["," * bool(number) + _MARK, value, _MARK]
         else:
@@ -139,14 +158,16 @@ def _merge_literals(pieces: list[str | ColumnElement[Any]]) -> list[ColumnElemen
 
 
 def unmark(block: bytes, raw: bool) -> bytes:
-    """Marked lines as CSV: quotes doubled, formulas guarded, marks made quotes.
+    """Marked lines as CSV: quotes doubled, formulas guarded, marks kept only where needed.
 
-    >>> print(unmark(b'1,\\x01=say "hi" now\\x01,\\x01\\x01', raw=False).decode())
-    1,"'=say ""hi"" now",""
+    >>> marked = b'1,\\x01=say "hi" now\\x01,\\x01\\x01,\\x01-x\\x01,\\x01a,b\\x01'
+    >>> print(unmark(marked, raw=False).decode())
+    1,"'=say ""hi"" now",,'-x,"a,b"
     """
     block = block.replace(b'"', b'""')
     if not raw:
         block = _FORMULA_AFTER_MARK.sub(b"\x01'", block)
+    block = _PLAIN_CELL.sub(rb"\1", block)
     return block.replace(_MARK_BYTE, b'"')
 
 
@@ -178,13 +199,11 @@ def _write_groups(
 
 
 def _exact_article(connection: Connection, stmt: Select, article_id: int, raw: bool) -> str:
-    """One article's rows of ``stmt`` as ``csv.writer`` writes them."""
-    with _driver_text(connection, str):
-        rows = connection.execute(
-            csv_cells(stmt, "sqlite", raw).where(models.Quote.article_id == article_id)
-        ).all()
+    """One article's rows of ``stmt`` as the exact path writes them."""
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    with _driver_text(connection, str):
+        write_query(connection, stmt.where(models.Quote.article_id == article_id), buffer,
+                    raw=raw)
     return buffer.getvalue()
 
 

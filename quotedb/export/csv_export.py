@@ -1,22 +1,25 @@
-"""CSV export of quotes: SQLite's fast lines, on several cores for a big corpus.
+"""CSV export of quotes: which path makes the lines, and several cores for a big corpus.
 
-On SQLite, the lines are made by the database (``sqlite_csv``, ~180,000
-quotes/s on one core of the benchmark machine at its fastest), and the
-export is still CPU-bound, so above ``MIN_QUOTES_PER_JOB`` quotes per job
-it is split by article id into one range per job: each worker process
-exports its range to a temporary file and the parts are joined in article
-order, so the file is the same as one process makes.
+Three paths, one set of bytes (``csvfmt``'s rule, held to it by
+``tests/test_export_identity.py``):
 
+- PostgreSQL formats the CSV itself (``postgres_copy``), whatever the filter;
+- SQLite makes the lines (``sqlite_fast``, ~180,000 quotes/s on one core of
+  the benchmark machine at its fastest) when rows come in article order
+  with no limit;
+- anything else (a ranked search, a limit) goes through the exact path,
+  Python's lines (``csvfmt.write_query``).
+
+SQLite's fast path is still CPU-bound, so above ``MIN_QUOTES_PER_JOB``
+quotes per job it is split by article id into one range per job: each
+worker process exports its range to a temporary file and the parts are
+joined in article order, so the file is the same as one process makes.
 Splitting by article keeps each article's quotes in one part, read in one
 snapshot: an ingest running meanwhile never tears an article in two.
-PostgreSQL needs none of this (its server formats the CSV, see
-``export.stream_csv``), and a ranked search or a limit has no article order
-to split: those run in one process, through ``export.stream_csv``.
 """
 
 from __future__ import annotations
 
-import csv
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
@@ -29,8 +32,11 @@ from sqlalchemy.orm import Session
 
 from .. import models
 from ..db import make_engine
-from ..queries import QUOTE_COLUMNS, QuoteFilter, quotes_select, resolve_speaker
-from .rows import stream_csv, utf8_writer
+from ..queries import QuoteFilter, resolve_speaker
+from .columns import EXPORT_COLUMNS, export_select
+from .csvfmt import line, write_query
+from .outfile import utf8_writer
+from .postgres_copy import copy_csv
 from .sqlite_fast import write_quotes_csv
 
 #: Fewer quotes than this per job and starting the workers costs more than it saves.
@@ -47,25 +53,21 @@ def export_csv(
     tmp_dir: Path | None = None,
     min_quotes_per_job: int = MIN_QUOTES_PER_JOB,
 ) -> int:
-    """Write the quotes ``flt`` selects to ``out`` as CSV; return how many.
+    """Write the quotes ``flt`` selects to ``out`` as CSV, header first; return how many.
 
     Uses up to ``jobs`` processes on a big SQLite database (parts are
     staged in ``tmp_dir``, the system's temporary folder by default); one
     otherwise (fewer than ``min_quotes_per_job`` quotes per job, PostgreSQL,
-    a search or a limit). The header is written either way.
+    a search or a limit).
     """
+    out.write(line(EXPORT_COLUMNS, raw=True))
     with Session(engine) as session:
         flt = resolve_speaker(session, flt)
         connection = session.connection()
         ranges = _article_ranges(connection, flt, jobs, min_quotes_per_job)
         if ranges is None:
-            stmt = quotes_select(flt, connection.dialect.name)
-            if not _sqlite_makes_lines(connection, flt):
-                return stream_csv(connection, stmt, out, raw=raw)
-            csv.writer(out, lineterminator="\n").writerow(QUOTE_COLUMNS)
-            return write_quotes_csv(connection, stmt, out, raw=raw)
+            return write_lines(connection, flt, out, raw=raw)
     url = engine.url.render_as_string(hide_password=False)
-    csv.writer(out, lineterminator="\n").writerow(QUOTE_COLUMNS)
     with tempfile.TemporaryDirectory(prefix="quotedb-export-", dir=tmp_dir) as staging:
         parts = [Path(staging) / f"part-{number:03d}.csv" for number in range(len(ranges))]
         with ProcessPoolExecutor(max_workers=len(ranges)) as pool:
@@ -80,6 +82,17 @@ def export_csv(
     return sum(counts)
 
 
+def write_lines(connection: Connection, flt: QuoteFilter, out: TextIO, *, raw: bool) -> int:
+    """The CSV lines (no header) of the quotes ``flt`` selects, by the fastest path that fits."""
+    dialect = connection.dialect.name
+    stmt = export_select(flt, dialect)
+    if dialect == "postgresql":
+        return copy_csv(connection, stmt, out, raw=raw)
+    if _sqlite_makes_lines(connection, flt):
+        return write_quotes_csv(connection, stmt, out, raw=raw)
+    return write_query(connection, stmt, out, raw=raw)
+
+
 def _join_parts(parts: list[Path], out: TextIO) -> None:
     """Append the UTF-8 part files to ``out`` (as bytes where ``out`` is UTF-8 too)."""
     write = utf8_writer(out)
@@ -90,7 +103,7 @@ def _join_parts(parts: list[Path], out: TextIO) -> None:
 
 
 def _sqlite_makes_lines(connection: Connection, flt: QuoteFilter) -> bool:
-    """SQLite can make the lines (``sqlite_csv``): rows in article order, no limit."""
+    """SQLite can make the lines (``sqlite_fast``): rows in article order, no limit."""
     return connection.dialect.name == "sqlite" and not flt.search and flt.limit is None
 
 
@@ -127,10 +140,9 @@ def _export_part(url: str, flt: QuoteFilter, path: str, raw: bool) -> int:
         with engine.connect() as connection, open(
             path, "w", encoding="utf-8", newline="", buffering=1 << 20
         ) as handle:
-            stmt = quotes_select(flt, connection.dialect.name)
-            return write_quotes_csv(connection, stmt, handle, raw=raw)
+            return write_lines(connection, flt, handle, raw=raw)
     finally:
         engine.dispose()
 
 
-__all__ = ["MIN_QUOTES_PER_JOB", "export_csv"]
+__all__ = ["MIN_QUOTES_PER_JOB", "export_csv", "write_lines"]
