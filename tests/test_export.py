@@ -50,6 +50,8 @@ def python_csv(quotedb: Quotedb, *args: str, raw: bool = False) -> str:
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     out = io.StringIO()
+    for row in rows:  # JSON has no dates: the database's are dates, written bare
+        row["published"] = row["published"] and date.fromisoformat(row["published"])
     write_rows(([row[c] for c in EXPORT_COLUMNS] for row in rows), EXPORT_COLUMNS, "csv", out,
                raw=raw)
     return out.getvalue()

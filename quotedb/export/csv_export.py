@@ -34,7 +34,7 @@ from .. import models
 from ..db import make_engine
 from ..queries import QuoteFilter, resolve_speaker
 from .columns import EXPORT_COLUMNS, export_select
-from .csvfmt import line, write_query
+from .csvfmt import header, write_query
 from .outfile import utf8_writer
 from .postgres_copy import copy_csv
 from .sqlite_fast import write_quotes_csv
@@ -60,7 +60,7 @@ def export_csv(
     otherwise (fewer than ``min_quotes_per_job`` quotes per job, PostgreSQL,
     a search or a limit).
     """
-    out.write(line(EXPORT_COLUMNS, raw=True))
+    out.write(header(EXPORT_COLUMNS))
     with Session(engine) as session:
         flt = resolve_speaker(session, flt)
         connection = session.connection()

@@ -7,18 +7,20 @@ PostgreSQL does (``postgres_copy``); the fast paths build their guards from
 the constants here and are held to ``write_csv`` byte for byte by
 ``tests/test_export_identity.py``.
 
-Quoting is minimal, as RFC 4180 and ``csv.QUOTE_MINIMAL`` have it: a cell
-is quoted only when it holds a comma, a double quote, a line feed or a
-carriage return (doubling its quotes). That is PostgreSQL's own CSV rule,
-so COPY writes it natively, and it keeps numbers and plain words bare, as
-most CSV tools write them. (Quoting every text cell would need
-``QUOTE_STRINGS``, which Python has only from 3.12, and COPY cannot tell a
-text NULL from a text cell without quoting empty ones.) Python's
-``csv.writer`` is not used: with ``lineterminator="\\n"`` it leaves a lone
-carriage return unquoted, which readers then take for a line break.
+Every text value is quoted (its quotes doubled), the empty string too
+(``""``); numbers, dates (ISO ``YYYY-MM-DD``) and booleans (``true``,
+``false``) are bare; NULL is an empty cell, so it stays apart from the
+empty string. Lines end in ``\\n``.
 
-NULL and the empty string are both an empty cell. Booleans are ``true`` and
-``false``, dates ISO ``YYYY-MM-DD``. Lines end in ``\\n``.
+Why this rule rather than minimal quoting (``csv.QUOTE_MINIMAL``: a cell
+quoted only when it holds a comma, quote or line break): it is what
+``quotedb export`` has written by default, so existing files keep their
+bytes (but for NULL text, which was ``""``); SQLite's fast path makes it
+with no per-cell decision (minimal quoting needed one, which cost that
+path ~40% more CPU); PostgreSQL's COPY makes it natively (``FORCE_QUOTE``);
+and it tells NULL from the empty string. CSV readers read both rules back
+the same. Python's ``csv`` module cannot write it before 3.12
+(``QUOTE_STRINGS``), so the exact path is this module's own few lines.
 
 A text cell starting with one of ``FORMULA_CHARS`` gets a ``'`` in front
 (OWASP's CSV-injection advice), unless ``raw``: a spreadsheet would
@@ -29,7 +31,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, time
+from decimal import Decimal
 from typing import Any, TextIO
 
 from sqlalchemy import (
@@ -50,14 +53,13 @@ from .values import jsonable
 #: Leading characters that make spreadsheets evaluate a cell as a formula
 #: (OWASP "CSV Injection"): every formula guard is built from this set.
 FORMULA_CHARS = frozenset("=+-@\t\r")
-#: Characters that make a cell quoted.
-QUOTED_CHARS = frozenset(',"\n\r')
 #: How a boolean is written.
 BOOLEAN_CELLS = {False: "false", True: "true"}
 
-_NEEDS_QUOTES = re.compile("[" + re.escape("".join(sorted(QUOTED_CHARS))) + "]")
-#: Types whose ``str`` is their cell (bool is not: it is written in words).
-_PLAIN = frozenset({int, float, date})
+#: Number types, written bare as their ``str`` (bool is not one: it is written in words).
+_NUMBERS = frozenset({int, float, Decimal})
+#: Header names that must be quoted (a header is quoted only where it must be).
+_HEADER_SPECIAL = re.compile('[,"\r\n]')
 
 
 def byte_class(chars: frozenset[str], *, negate: bool = False) -> bytes:
@@ -80,21 +82,19 @@ def guard(text: str) -> str:
 
 
 def quote(text: str) -> str:
-    """A cell's text as it goes into a line: quoted only where it must be.
+    """A text cell as it goes into a line: quoted, its quotes doubled.
 
-    >>> quote("plain"), quote('say "hi", then'), quote("a\\rb")
-    ('plain', '"say ""hi"", then"', '"a\\rb"')
+    >>> quote("plain"), quote('say "hi", then'), quote("")
+    ('"plain"', '"say ""hi"", then"', '""')
     """
-    if _NEEDS_QUOTES.search(text):
-        return '"' + text.replace('"', '""') + '"'
-    return text
+    return '"' + text.replace('"', '""') + '"'
 
 
 def cell(value: Any, raw: bool = False) -> str:
     """A value as its CSV cell, guarded unless ``raw`` (only text is guarded).
 
-    >>> cell(None), cell(True), cell(date(2001, 11, 20)), cell("-1"), cell("-1", raw=True)
-    ('', 'true', '2001-11-20', "'-1", '-1')
+    >>> cell(None), cell(True), cell(date(2001, 11, 20)), cell(7), cell("-1"), cell("-1", True)
+    ('', 'true', '2001-11-20', '7', '"\\'-1"', '"-1"')
     """
     kind = type(value)
     if kind is str:
@@ -103,14 +103,26 @@ def cell(value: Any, raw: bool = False) -> str:
         return ""
     if kind is bool:
         return BOOLEAN_CELLS[value]
-    if kind in _PLAIN:
-        return str(value)
+    if kind in _NUMBERS:
+        return str(jsonable(value))
+    if isinstance(value, (date, time)):
+        return value.isoformat()
     return quote(str(jsonable(value)))
 
 
 def line(row: Sequence[Any], raw: bool = False) -> str:
     """One row as a CSV line, ending in ``\\n``."""
     return ",".join([cell(value, raw) for value in row]) + "\n"
+
+
+def header(columns: Sequence[str]) -> str:
+    """The header line: names bare, unless one holds a comma, quote or line break.
+
+    >>> header(["quote_id", "count, all"])
+    'quote_id,"count, all"\\n'
+    """
+    return ",".join(quote(name) if _HEADER_SPECIAL.search(name) else name
+                    for name in columns) + "\n"
 
 
 def write_csv(
@@ -122,7 +134,7 @@ def write_csv(
     The exact path: every other way of making quotedb's CSV must give these bytes.
     """
     if columns is not None:
-        out.write(line(columns, raw=True))
+        out.write(header(columns))
     count = 0
     batch: list[str] = []
     for row in rows:
@@ -142,17 +154,13 @@ def write_query(connection: Connection, stmt: Select, out: TextIO, *, raw: bool)
 
 
 def text_cell_sql(column: ColumnElement[Any], raw: bool) -> ColumnElement[Any]:
-    """SQL for a text cell's content before quoting: guarded unless ``raw``, '' as NULL.
-
-    The empty string becomes NULL so that PostgreSQL's COPY, which quotes an
-    empty string to tell it from NULL, writes it as the empty cell it is here.
-    """
-    if not raw:
-        column = case(
-            (func.substr(column, 1, 1).in_(sorted(FORMULA_CHARS)), literal("'") + column),
-            else_=column,
-        )
-    return func.nullif(column, "")
+    """SQL for a text cell's content before quoting: guarded unless ``raw``."""
+    if raw:
+        return column
+    return case(
+        (func.substr(column, 1, 1).in_(sorted(FORMULA_CHARS)), literal("'") + column),
+        else_=column,
+    )
 
 
 def boolean_cell_sql(column: ColumnElement[Any]) -> ColumnElement[Any]:
@@ -175,11 +183,11 @@ def cell_sql(column: ColumnElement[Any], dialect: str, raw: bool) -> ColumnEleme
 __all__ = [
     "BOOLEAN_CELLS",
     "FORMULA_CHARS",
-    "QUOTED_CHARS",
     "byte_class",
     "cell",
     "cell_sql",
     "guard",
+    "header",
     "line",
     "quote",
     "write_csv",

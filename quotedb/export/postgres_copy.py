@@ -1,15 +1,16 @@
 """PostgreSQL writes the export's CSV itself: ``COPY (query) TO STDOUT``.
 
-The server applies ``csvfmt``'s rule natively (minimal quoting is its own);
-the query only computes each cell's text first (``csvfmt.cell_sql``: the
-formula guard, booleans as words, dates as ISO, the empty string as NULL).
+The server applies ``csvfmt``'s rule natively: ``FORCE_QUOTE`` quotes the
+text columns, and NULL is an empty cell; the query only computes each
+cell's text first (``csvfmt.cell_sql``: the formula guard, booleans as
+words, dates as ISO, the empty string as NULL).
 """
 
 from __future__ import annotations
 
 from typing import TextIO
 
-from sqlalchemy import Connection, Select
+from sqlalchemy import Connection, Select, String
 from sqlalchemy.exc import DBAPIError
 
 from .csvfmt import cell_sql
@@ -36,6 +37,11 @@ def copy_csv(connection: Connection, stmt: Select, out: TextIO, *, raw: bool) ->
     """
     compiled = copy_cells(stmt, raw).compile(
         dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
+    preparer = connection.dialect.identifier_preparer
+    text_columns = ", ".join(preparer.quote_identifier(column.name)
+                             for column in stmt.selected_columns
+                             if isinstance(column.type, String))
+    options = f"FORMAT csv, FORCE_QUOTE ({text_columns})" if text_columns else "FORMAT csv"
     driver = connection.connection.driver_connection
     write = utf8_writer(out)
     pending: list[bytes] = []
@@ -43,7 +49,7 @@ def copy_csv(connection: Connection, stmt: Select, out: TextIO, *, raw: bool) ->
     dbapi_error = connection.dialect.loaded_dbapi.Error
     try:
         with driver.cursor() as cursor:  # type: ignore[union-attr]
-            with cursor.copy(f"COPY ({compiled}) TO STDOUT (FORMAT csv)", compiled.params) as copy:
+            with cursor.copy(f"COPY ({compiled}) TO STDOUT ({options})", compiled.params) as copy:
                 for chunk in copy:
                     pending.append(chunk)
                     size += len(chunk)

@@ -7,19 +7,18 @@ makes each row's line as one string (``||``), joins an article's lines
 is the same for every line, so it is done by a few C-speed passes over
 thousands of articles at a time:
 
-1. SQLite writes each text cell between two marks (``\\x01``), numbers,
-   ISO dates and booleans (``true``/``false``) bare, NULL as an empty
-   cell, cells joined by commas;
+1. SQLite writes each text cell between two marks (``\\x01``), a NULL one
+   as bytes ``\\xff`` (which UTF-8 text never holds) between them,
+   numbers, ISO dates and booleans (``true``/``false``) bare, other NULLs
+   as nothing, cells joined by commas;
 2. Python doubles every ``"`` (only cell text holds any), puts the formula
    guard ``'`` after each opening mark that a formula character follows
-   (unless raw), drops the marks around each cell that holds none of the
-   characters that need quoting, then turns the marks left into ``"``.
+   (unless raw), drops each NULL cell with its marks and turns the other
+   marks into ``"``.
 
 The result is ``csvfmt``'s rule, byte for byte what ``csvfmt.write_csv``
-writes (``tests/test_export_identity.py``); the character sets of steps 2
-come from ``csvfmt``. Dropping a pair of marks cannot pair the wrong two:
-the bytes between one cell's closing mark and the next one's opening mark
-always hold a comma or a line break, which the pattern never crosses.
+writes (``tests/test_export_identity.py``); the guard's characters come
+from ``csvfmt.FORMULA_CHARS``.
 
 Two things could go wrong, and both are checked rather than assumed:
 
@@ -56,21 +55,28 @@ from sqlalchemy import (
     String,
     func,
     literal,
+    literal_column,
     type_coerce,
 )
 from sqlalchemy.sql.elements import ColumnElement
 
 from .. import models
-from .csvfmt import FORMULA_CHARS, QUOTED_CHARS, boolean_cell_sql, byte_class, write_query
+from .csvfmt import FORMULA_CHARS, boolean_cell_sql, byte_class, write_query
 from .outfile import utf8_writer
 
 _MARK = "\x01"
 _MARK_BYTE = b"\x01"
 #: An opening mark before a character that makes a spreadsheet run the cell.
 _FORMULA_AFTER_MARK = re.compile(_MARK_BYTE + b"(?=" + byte_class(FORMULA_CHARS) + b")")
-#: A marked cell holding nothing that needs quoting: its marks go.
-_PLAIN_CELL = re.compile(
-    _MARK_BYTE + b"(" + byte_class(QUOTED_CHARS | {_MARK}, negate=True) + b"*)" + _MARK_BYTE)
+#: What SQLite writes between the marks for a NULL text cell, which is an
+#: empty cell, not ``""``: bytes no UTF-8 text holds, so no cell's text can
+#: pass for them, written where ``coalesce(text, '')`` would be (no extra
+#: work for SQLite per cell); Python drops them with their marks. Fourteen
+#: of them, because ``bytes.replace`` skips ahead by the needle's length.
+_NULL_BYTES = b"\xff" * 14
+_NULL_SQL = f"X'{_NULL_BYTES.hex().upper()}'"
+_NULL_CELL = _MARK_BYTE + _NULL_BYTES + _MARK_BYTE
+
 #: Column types whose SQLite text is their CSV cell (dates are stored ISO).
 _MARKABLE = (Integer, String, Date, Boolean)
 #: Articles fetched per batch (~10 quotes each).
@@ -124,12 +130,12 @@ def _grouped_lines(stmt: Select) -> Select:
     """Per article: its id, its number of rows and their marked lines, joined by newlines."""
     pieces: list[str | ColumnElement[Any]] = []
     for number, column in enumerate(stmt.selected_columns):
-        text = boolean_cell_sql(column) if isinstance(column.type, Boolean) else column
-        value = func.coalesce(type_coerce(text, String), "")
         if isinstance(column.type, String):
-            pieces += ["," * bool(number) + _MARK, value, _MARK]
-        else:
-            pieces += ["," * bool(number), value]
+            value = func.coalesce(column, literal_column(_NULL_SQL))
+            pieces += ["," * bool(number) + _MARK, type_coerce(value, String), _MARK]
+            continue
+        text = boolean_cell_sql(column) if isinstance(column.type, Boolean) else column
+        pieces += ["," * bool(number), func.coalesce(type_coerce(text, String), "")]
     line = reduce(operator.add, _merge_literals(pieces))
     article = models.Quote.article_id
     return (
@@ -158,17 +164,16 @@ def _merge_literals(pieces: list[str | ColumnElement[Any]]) -> list[ColumnElemen
 
 
 def unmark(block: bytes, raw: bool) -> bytes:
-    """Marked lines as CSV: quotes doubled, formulas guarded, marks kept only where needed.
+    """Marked lines as CSV: quotes doubled, formulas guarded, marks made quotes.
 
-    >>> marked = b'1,\\x01=say "hi" now\\x01,\\x01\\x01,\\x01-x\\x01,\\x01a,b\\x01'
+    >>> marked = b'1,\\x01=say "hi" now\\x01,' + _NULL_CELL + b',\\x01\\x01,\\x01a,b\\x01'
     >>> print(unmark(marked, raw=False).decode())
-    1,"'=say ""hi"" now",,'-x,"a,b"
+    1,"'=say ""hi"" now",,"","a,b"
     """
     block = block.replace(b'"', b'""')
     if not raw:
         block = _FORMULA_AFTER_MARK.sub(b"\x01'", block)
-    block = _PLAIN_CELL.sub(rb"\1", block)
-    return block.replace(_MARK_BYTE, b'"')
+    return block.replace(_NULL_CELL, b"").replace(_MARK_BYTE, b'"')
 
 
 def _write_groups(
