@@ -28,6 +28,7 @@ from . import __version__, db, queries, roles
 from .api import Database
 from .errors import QueryInterrupted, QuotedbError
 from .export import FORMATS, WRITERS, jsonable, write_rows
+from .export.outfile import refuse_database_files
 from .formats import FORMAT_GLOBS, INPUT_FORMATS, FieldMap, format_for
 from .ingest import Outcome, ingest_paths
 from .parser import PARSER_VERSION
@@ -572,6 +573,8 @@ def export(app: App, fmt: str, output_name: str | None, raw: bool, jobs: int | N
         raise click.UsageError(f"--format {fmt} writes a file: give -o FILE")
     # Compared as typed: Path("./-") would read as "-", so a file named - stays reachable.
     output = None if output_name in (None, "-") else Path(output_name)
+    if output is not None:  # before opening: reading a WAL database makes its -wal file
+        refuse_database_files(output, db.sqlite_path(db.resolve_url(app.db)))
     with app.engine(read_only=True) as engine, _sigterm_unwinds():
         count = Database(engine).export(sys.stdout if output is None else output, fmt=fmt,
                                         raw=raw, jobs=jobs, **filters)

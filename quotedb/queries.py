@@ -98,7 +98,7 @@ class QuoteFilter:
     #: The speakers ``speaker`` names, once looked up (see ``resolve_speaker``).
     speaker_ids: tuple[int, ...] | None = None
     #: Only articles with ``first <= id < end``: how a parallel export splits
-    #: its work (see ``bulk_export``).
+    #: its work (see ``export.csv_export``).
     article_range: tuple[int, int] | None = None
 
 

@@ -142,7 +142,7 @@ def start_big_export(
     Returns the process, its output folder and output file.
     """
     database = database_file(loaded)
-    make_big(database, 260_000)  # above two jobs' worth (bulk_export.MIN_QUOTES_PER_JOB)
+    make_big(database, 260_000)  # above two jobs' worth (csv_export.MIN_QUOTES_PER_JOB)
     work = tmp_path / "out"
     work.mkdir()
     out = work / "out.csv"
