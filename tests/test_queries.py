@@ -140,7 +140,7 @@ def test_sql_reads_with_bound_parameters(loaded: Quotedb) -> None:
 def test_sql_parameter_is_never_interpolated(loaded: Quotedb) -> None:
     result = loaded("sql", "select :v as v", "-p", "v", "x'; drop table quotes; --",
                     "--format", "csv")
-    assert result.stdout.splitlines() == ["v", "x'; drop table quotes; --"]
+    assert result.stdout.splitlines() == ["v", "\"x'; drop table quotes; --\""]  # text: quoted
     assert counts(loaded.url)["quotes"] > 0
 
 
