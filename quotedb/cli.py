@@ -28,7 +28,7 @@ from . import __version__, db, queries, roles
 from .api import Database
 from .errors import QueryInterrupted, QuotedbError
 from .export import FORMATS, WRITERS, jsonable, write_rows
-from .export.outfile import refuse_database_files
+from .export.outfile import refuse_database_files, staged_output
 from .formats import FORMAT_GLOBS, INPUT_FORMATS, FieldMap, format_for
 from .ingest import Outcome, ingest_paths
 from .parser import PARSER_VERSION
