@@ -1,11 +1,12 @@
-"""The Python API for notebooks and scripts: open a corpus, ingest, query, analyse.
+"""The one front door: open a corpus, ingest, query, show, run SQL, analyse.
 
-Everything here is a thin layer over the modules the CLI uses (``db``,
-``ingest``, ``queries``, ``stats``), so a notebook and ``quotedb`` always agree
-on what a database holds::
+``quotedb``'s commands parse options, call a ``Database`` method and render
+what it returns (as sqlite-utils' cli.py sits over its db.py), so a notebook
+and the CLI use the same names, defaults and rules and always agree on what
+a database holds::
 
-    import quotedb.api as qdb
-    with qdb.connect("quotes.db") as corpus:
+    import quotedb
+    with quotedb.connect("quotes.db") as corpus:
         corpus.ingest("articles/", "scraped.jsonl")
         df = corpus.to_pandas("quotes", speaker="Rumsfeld")
         corpus.sql("select count(*) as n from quotes where fragment = :f", f=False)
@@ -17,26 +18,30 @@ pandas, polars, ``csv.DictWriter`` or ``json.dumps`` without quotedb types.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator
-from datetime import date, datetime
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from types import TracebackType
-from typing import Any, TextIO
+from typing import Any, NamedTuple, TextIO
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from . import db, queries, roles
+from . import db, queries, roles, sandbox
+from .errors import NoSuchArticle
 from .export import export_quotes
-from .formats import (
-    FORMAT_GLOBS,
-    FieldMap,
-)
+from .formats import FieldMap, format_for
 from .ingest import Outcome, Summary, ingest_paths
-from .sources import DEFAULT_MAX_BYTES, find_sources
+from .ingest.inputs import default_pattern
+from .report import write_report
+from .sources import DEFAULT_MAX_BYTES, SourceFile, SourceProblem, find_sources
 from .stats import corpus_stats
 
 PANDAS_EXTRA_HINT = "to_pandas needs the 'pandas' extra: pip install 'quotedb[pandas]'"
+
+#: Articles written per transaction by ``Database.ingest`` (and ``quotedb ingest``).
+DEFAULT_BATCH_SIZE = 64
 
 #: What ``Database.to_pandas`` can turn into a DataFrame, and its columns.
 TABLES = {
@@ -50,8 +55,53 @@ class PandasUnavailable(ImportError):
     """pandas, which ``to_pandas`` returns data in, is not installed."""
 
 
+class Rows(NamedTuple):
+    """A query's column names and its rows, streamed (``Database.execute``)."""
+
+    columns: list[str]
+    rows: Iterator[Sequence[Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class MarkedQuote:
+    """One quotation of a shown article: where it is and who said it."""
+
+    quote_id: int
+    start: int
+    end: int
+    speaker: str | None
+    fragment: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ShownArticle:
+    """An article with its metadata, text and quotation spans (``Database.show``)."""
+
+    article_id: int
+    source: str
+    title: str | None
+    published: date | None
+    outlet: str | None
+    authors: list[str]
+    dateline: str | None
+    parser_version: str
+    text: str
+    quotes: list[MarkedQuote]
+
+    @property
+    def quote_count(self) -> int:
+        """Quotes proper: fragments are never counted as quotes."""
+        return sum(1 for quote in self.quotes if not quote.fragment)
+
+    @property
+    def fragment_count(self) -> int:
+        """Scare quotes and other fragments kept beside the quotes."""
+        return len(self.quotes) - self.quote_count
+
+
 def connect(
     url_or_path: str | Path | None = None, *, read_url: str | None = None, create: bool = True,
+    read_only: bool = False,
 ) -> Database:
     """Open (creating and migrating if new) a quotedb database.
 
@@ -65,23 +115,19 @@ def connect(
             is how a corpus starts). False for a notebook that only reads: a
             mistyped path then raises ``NoDatabase`` instead of opening a new,
             empty corpus.
+        read_only: only read, as quotedb's reading commands do: a missing
+            SQLite file raises ``NoDatabase``, and an existing one is opened
+            so that nothing can write it (which also works on read-only media).
 
     Raises:
-        NoDatabase: not ``create``, and the SQLite file does not exist.
+        NoDatabase: not ``create``, or ``read_only``, and the SQLite file does not exist.
         DatabaseError: cannot be opened, is not a quotedb database, or its
             schema is older or newer than this quotedb (see ``quotedb db``);
             not ``create`` and the database is empty.
     """
     given = str(url_or_path) if url_or_path is not None else None
-    if not create:
-        db.require_existing(given)
-    url = db.resolve_url(given)
-    engine = db.make_engine(url)
-    try:
-        db.check_schema(engine, create=create)
-    except BaseException:
-        engine.dispose()
-        raise
+    engine = db.open_engine(given, create=create, read_only=read_only,
+                            must_exist=read_only or not create)
     return Database(engine, read_url=read_url or os.environ.get(roles.READ_URL_ENV))
 
 
@@ -110,22 +156,30 @@ class Database:
         since: date | str | None = None,
         until: date | str | None = None,
         limit: int | None = None,
-        include_fragments: bool = False,
+        fragments: bool = False,
         outlet: str | None = None,
     ) -> Iterator[dict[str, Any]]:
-        """Quotes matching the filters, as dicts keyed by ``queries.QUOTE_COLUMNS``.
+        """Quotes matching the filters, as dicts keyed by ``queries.quote_columns(fragments)``.
 
         Same filters as ``quotedb quotes`` (dates as ``date`` or
-        ``"YYYY-MM-DD"``). Rows stream from the database, so
-        iterating over a whole corpus takes constant memory; the connection
-        is held until the iterator is exhausted or closed.
+        ``"YYYY-MM-DD"``). With ``fragments``, scare quotes and fragments
+        come too, and each row says which it is (``fragment``), since a
+        fragment has no speaker just as an unattributed quote has none.
+        Rows stream from the database, so iterating over a whole corpus
+        takes constant memory; the connection is held until the iterator is
+        exhausted or closed.
+
+        Raises:
+            BadFilter: a date that is not YYYY-MM-DD.
         """
-        flt = quote_filter(
+        flt = queries.quote_filter(
             speaker=speaker, article_id=article_id, search=search, since=since, until=until,
-            limit=limit, include_fragments=include_fragments, outlet=outlet,
+            limit=limit, fragments=fragments, outlet=outlet,
         )
         with Session(self.engine) as session:
             stmt = queries.select_quotes(session, flt)
+            if fragments:
+                stmt = queries.with_fragment(stmt)
             for row in session.execute(stmt.execution_options(yield_per=1000)):
                 yield dict(row._mapping)
 
@@ -150,7 +204,8 @@ class Database:
             ExportNeedsFile: Parquet to a stream.
             OutputIsDatabase: ``out`` is the database's own file.
         """
-        return export_quotes(self.engine, quote_filter(**filters), fmt, out, raw=raw, jobs=jobs)
+        flt = queries.quote_filter(**filters)
+        return export_quotes(self.engine, flt, fmt, out, raw=raw, jobs=jobs)
 
     def speakers(self) -> list[dict[str, Any]]:
         """Every speaker with quote and article counts, most quoted first."""
@@ -162,13 +217,66 @@ class Database:
         with Session(self.engine) as session:
             return queries.articles(session, outlet)
 
+    def show(self, article_id: int) -> ShownArticle:
+        """One article: its metadata, its text and where each quotation is.
+
+        Raises:
+            NoSuchArticle: no article has this id.
+        """
+        with Session(self.engine) as session:
+            article = queries.get_article(session, article_id)
+            if article is None:
+                raise NoSuchArticle(f"no article with id {article_id}")
+            return ShownArticle(
+                article_id=article.id, source=article.source, title=article.title,
+                published=article.published, outlet=article.outlet,
+                authors=list(article.authors or []), dateline=article.dateline,
+                parser_version=article.parser_version, text=article.text,
+                quotes=[
+                    MarkedQuote(q.id, q.start, q.end, q.speaker.name if q.speaker else None,
+                                bool(q.fragment))
+                    for q in sorted(article.quotes, key=lambda q: (q.start, q.id))
+                ],
+            )
+
+    def report(
+        self, *, title: str = "Who is quoted", speaker: str | None = None,
+        search: str | None = None, since: date | str | None = None,
+        until: date | str | None = None, outlet: str | None = None,
+    ) -> str:
+        """One self-contained HTML page of charts over the quotes the filters match.
+
+        Raises:
+            BadFilter: a date that is not YYYY-MM-DD.
+        """
+        flt = queries.quote_filter(speaker=speaker, search=search, since=since, until=until,
+                                   outlet=outlet)
+        with Session(self.engine) as session:
+            return write_report(session, flt, title=title)
+
     def stats(self) -> dict[str, Any]:
         """Corpus figures (see ``quotedb.stats.corpus_stats``)."""
         with Session(self.engine) as session:
             return corpus_stats(session)
 
+    def execute(
+        self, query: str, params: dict[str, Any] | None = None, *,
+        timeout: float | None = sandbox.DEFAULT_SQL_TIMEOUT,
+    ) -> Rows:
+        """Run one read-only SQL statement; its columns and its rows, streamed.
+
+        What ``sql`` does, without building every row first: ``quotedb sql``
+        writes rows as they come, so a huge result takes constant memory.
+        Read the rows to the end (or close the iterator) to free the
+        connection. Raises as ``sql`` does.
+        """
+        url = self.read_url or self.engine.url.render_as_string(hide_password=False)
+        columns, rows = sandbox.run_sql_at(db.resolve_url(url), query, params or {},
+                                           timeout=timeout)
+        return Rows(columns, rows)
+
     def sql(
-        self, query: str, /, *, timeout: float | None = queries.DEFAULT_SQL_TIMEOUT,
+        self, query: str, /, *, timeout: float | None = sandbox.DEFAULT_SQL_TIMEOUT,
         **params: Any,
     ) -> list[dict[str, Any]]:
         """Run one read-only SQL statement with ``:name`` parameters bound from ``params``.
@@ -185,15 +293,11 @@ class Database:
             ReadOnlyViolation: the statement tried to change the database.
             QueryTimedOut: the statement ran longer than ``timeout``.
             QueryInterrupted: Ctrl-C stopped it.
+            MissingParameter: the statement names a ``:name`` not in ``params``.
             QueryError: the statement failed.
         """
-        url = self.read_url or self.engine.url.render_as_string(hide_password=False)
-        engine = queries.read_only_engine(db.resolve_url(url))
-        try:
-            columns, rows = queries.run_sql(engine, query, params, timeout=timeout)
-            return [dict(zip(columns, row, strict=True)) for row in rows]
-        finally:
-            engine.dispose()
+        columns, rows = self.execute(query, params, timeout=timeout)
+        return [dict(zip(columns, row, strict=True)) for row in rows]
 
     def to_pandas(self, what: str = "quotes", **filters: Any) -> Any:
         """``quotes`` (with ``quotes()``'s filters), ``speakers`` or ``articles`` as a DataFrame.
@@ -209,12 +313,14 @@ class Database:
             raise ValueError(f"unknown table {what!r}; choose from {', '.join(TABLES)}")
         if what != "quotes" and filters:
             raise TypeError(f"{what} takes no filters")
+        columns = (queries.quote_columns(bool(filters.get("fragments"))) if what == "quotes"
+                   else TABLES[what])
         rows: Iterable[dict[str, Any]] = {
             "quotes": lambda: self.quotes(**filters),
             "speakers": self.speakers,
             "articles": self.articles,
         }[what]()
-        return pandas.DataFrame.from_records(list(rows), columns=list(TABLES[what]))
+        return pandas.DataFrame.from_records(list(rows), columns=list(columns))
 
     # --- writing ---------------------------------------------------------
 
@@ -225,8 +331,10 @@ class Database:
         pattern: str | None = None,
         fields: FieldMap | None = None,
         max_bytes: int = DEFAULT_MAX_BYTES,
-        workers: int = 1,
+        workers: int | None = None,
+        batch_size: int = DEFAULT_BATCH_SIZE,
         on_outcome: Callable[[Outcome], None] | None = None,
+        on_start: Callable[[int | None], None] | None = None,
     ) -> Summary:
         """Ingest files, folders and ``-`` (stdin) like ``quotedb ingest``.
 
@@ -234,13 +342,24 @@ class Database:
         is given; folders are searched for ``pattern`` (default: the
         format's usual extension, ``*.txt`` without a format). Bad files and
         bad records are counted as failed and listed in ``Summary.errors``;
-        the rest are stored. ``workers`` processes parse in parallel.
+        the rest are stored. ``workers`` processes parse in parallel (default:
+        one per core), and ``batch_size`` articles are written per transaction.
+
+        Args:
+            on_start: called once before the first article with how many
+                articles are coming (None when corpus files, which hold many
+                records each, make that unknown until read), for a progress
+                bar. Giving it lists every path first.
         """
-        names = [str(path) for path in paths]
-        glob = pattern or FORMAT_GLOBS.get(input_format or "txt", "*.txt")
+        sources: Iterable[SourceFile | SourceProblem] = find_sources(
+            [str(path) for path in paths], pattern or default_pattern(input_format))
+        if on_start is not None:
+            sources = list(sources)
+            on_start(article_count(sources, input_format))
         return ingest_paths(
-            self.engine, find_sources(names, glob), workers=workers, max_bytes=max_bytes,
-            input_format=input_format, fields=fields, on_outcome=on_outcome,
+            self.engine, sources, workers=workers or os.cpu_count() or 1,
+            batch_size=batch_size, max_bytes=max_bytes, input_format=input_format,
+            fields=fields, on_outcome=on_outcome,
         )
 
     # --- lifetime --------------------------------------------------------
@@ -261,37 +380,25 @@ class Database:
         self.close()
 
 
-def quote_filter(
-    speaker: str | None = None,
-    article_id: int | None = None,
-    search: str | None = None,
-    since: date | str | None = None,
-    until: date | str | None = None,
-    limit: int | None = None,
-    include_fragments: bool = False,
-    outlet: str | None = None,
-) -> queries.QuoteFilter:
-    """The filter ``quotes()`` and ``export()`` take as keywords (dates may be ISO strings)."""
-    return queries.QuoteFilter(
-        speaker=speaker, article_id=article_id, search=search,
-        since=_as_date(since), until=_as_date(until),
-        limit=limit, include_fragments=include_fragments, outlet=outlet,
-    )
+def article_count(
+    sources: Sequence[SourceFile | SourceProblem], input_format: str | None
+) -> int | None:
+    """How many articles listed sources hold, if each holds one (text and HTML files).
 
-
-def _as_date(value: date | str | None) -> date | None:
-    """A filter date given as a date, an ISO string or a datetime (its day).
-
-    >>> _as_date("2001-11-20"), _as_date(datetime(2001, 11, 20, 9, 30))
-    (datetime.date(2001, 11, 20), datetime.date(2001, 11, 20))
+    A corpus file (JSON Lines, JSON, CSV) holds any number of records,
+    unknown until it is read, so a listing with one gives None.
     """
-    if isinstance(value, datetime):
-        return value.date()
-    return date.fromisoformat(value) if isinstance(value, str) else value
+    one_each = all(format_for(s.name, input_format) in ("txt", "html")
+                   for s in sources if isinstance(s, SourceFile) and s.path)
+    return len(sources) if one_each else None
 
 
 __all__ = [
+    "DEFAULT_BATCH_SIZE",
     "Database",
+    "MarkedQuote",
     "PandasUnavailable",
+    "Rows",
+    "ShownArticle",
     "connect",
 ]

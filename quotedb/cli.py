@@ -7,37 +7,35 @@ nowhere else; data goes to stdout, progress and messages to stderr.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
-from typing import Any, TextIO, TypeVar
+from typing import Any, TypeVar
 
 import click
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
-from sqlalchemy.orm import Session
 
-from . import __version__, db, queries, roles
-from .api import Database
-from .errors import QueryInterrupted, QuotedbError
-from .export import FORMATS, WRITERS, jsonable, write_rows
+from . import __version__, api, db, queries, roles, sandbox
+from .errors import MissingParameter, QueryInterrupted, QuotedbError, UnsafeRole
+from .export import WRITERS, jsonable
 from .export.outfile import refuse_database_files, staged_output
-from .formats import FORMAT_GLOBS, INPUT_FORMATS, FieldMap, format_for
-from .ingest import Outcome, ingest_paths
+from .formats import INPUT_FORMATS, FieldMap
+from .ingest import Outcome
 from .parser import PARSER_VERSION
 from .progress import Eta
+from .render import DEFAULT_CELL_WIDTH, OUTPUT_FORMATS, render_marked, write_output
 from .reparse import count_stale, version_key
 from .reparse import reparse as run_reparse
-from .report import write_report
-from .sources import DEFAULT_MAX_BYTES, SourceFile, find_sources
-from .stats import corpus_stats, format_stats
+from .sources import DEFAULT_MAX_BYTES
+from .stats import format_stats
 from .terminal import visible
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -81,7 +79,7 @@ class QuotedbGroup(click.Group):
         except QueryInterrupted as exc:
             raise _Interrupted(str(exc)) from exc
         except QuotedbError as exc:
-            raise click.ClickException(str(exc)) from exc
+            raise click.ClickException(cli_message(exc)) from exc
         except OperationalError as exc:
             raise click.ClickException(f"database error: {_first_line(exc.orig)}") from exc
         except SQLAlchemyError as exc:
@@ -93,6 +91,20 @@ class QuotedbGroup(click.Group):
             # What stdout still buffers would fail again at exit.
             _discard_stdout()
             raise click.ClickException(_os_error(exc)) from exc
+
+
+def cli_message(exc: QuotedbError) -> str:
+    """A library error as the CLI says it: with the option that fixes it, where one does.
+
+    The library's messages name no CLI options (a notebook has none); the
+    hint is added here, where the options are.
+    """
+    message = str(exc)
+    if isinstance(exc, MissingParameter):
+        return f"{message}; pass -p {exc.name} VALUE"
+    if isinstance(exc, UnsafeRole):
+        return f"{message}; give its URL as --read-url (or ${roles.READ_URL_ENV})"
+    return message
 
 
 def _os_error(exc: OSError) -> str:
@@ -156,21 +168,21 @@ class App:
             click.echo(message, err=True)
 
     @contextmanager
-    def engine(self, *, read_only: bool = False) -> Iterator[Engine]:
-        """The database, schema checked; created and migrated on first use by writers.
+    def database(self, *, read_only: bool = False) -> Iterator[api.Database]:
+        """The library's ``Database``, schema checked; created and migrated on first use by writers.
 
         ``read_only`` for commands that only read: an existing SQLite file is
         opened so nothing can write it, which also works on read-only media,
         and a missing one is an error (a mistyped --db), not a new database.
         """
-        with db.open_database(self.db, read_only=read_only, must_exist=read_only) as engine:
-            yield engine
+        with api.connect(self.db, read_only=read_only) as database:
+            yield database
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """A read session on the checked database (opened read-only)."""
-        with self.engine(read_only=True) as engine, Session(engine) as session:
-            yield session
+    def engine(self, *, read_only: bool = False) -> Iterator[Engine]:
+        """The database's engine, for the commands that hand it to a module of their own."""
+        with self.database(read_only=read_only) as database:
+            yield database.engine
 
 
 pass_app = click.make_pass_decorator(App)
@@ -224,7 +236,8 @@ def cli(ctx: click.Context, db_url: str | None, quiet: bool) -> None:
                    "1 GiB (HTML pages: also more than 512 KB of markup outside scripts).")
 @click.option("-w", "--workers", type=click.IntRange(min=1, max=MAX_PROCESSES), default=None,
               help="Parser processes (default: the number of cores).")
-@click.option("--batch-size", type=click.IntRange(min=1), default=64, show_default=True,
+@click.option("--batch-size", type=click.IntRange(min=1), default=api.DEFAULT_BATCH_SIZE,
+              show_default=True,
               help="Articles per transaction (each still all-or-nothing).")
 @pass_app
 def ingest(app: App, paths: tuple[str, ...], pattern: str | None, input_format: str | None,
@@ -248,42 +261,36 @@ def ingest(app: App, paths: tuple[str, ...], pattern: str | None, input_format: 
     """
     fields = FieldMap.from_options(text=text_field, title=title_field, date=date_field,
                                    url=url_field, id=id_field)
-    pattern = pattern or FORMAT_GLOBS.get(input_format or "txt", "*.txt")
-    options: dict[str, Any] = {
-        "workers": workers or os.cpu_count() or 1, "batch_size": batch_size,
-        "max_bytes": max_bytes, "input_format": input_format, "fields": fields,
-    }
-    with app.engine() as engine:
-        if not app.quiet and sys.stderr.isatty():
-            # Listing paths (not reading files) first gives the bar its length;
-            # corpus files hold many records, so their bar counts records.
-            sources = list(find_sources(list(paths), pattern))
-            one_each = all(format_for(s.name, input_format) in ("txt", "html")
-                           for s in sources if isinstance(s, SourceFile) and s.path)
-            bar: Any
-            total = len(sources) if one_each else None
-            eta = Eta(total or 0, batch_size)
-            # The bar's own ETA is replaced by a moving average over batches (see progress.py).
-            with click.progressbar(length=total, file=sys.stderr, label="ingesting",
-                                   show_eta=False, show_pos=True,
-                                   item_show_func=lambda text: text) as bar:
-                summary = ingest_paths(
-                    engine, sources, **options,
-                    on_outcome=lambda o: _after(o, lambda n: bar.update(n, eta.advance(n))))
-        else:
-            summary = ingest_paths(engine, find_sources(list(paths), pattern), **options,
-                                   on_outcome=lambda o: _after(o, None))
+    advance: list[Callable[[int], None]] = []  # the progress bar's, once it is shown
+    bars = ExitStack()
+
+    def start_bar(length: int | None) -> None:
+        # Corpus files hold many records, so then the bar has no length. Its own
+        # ETA is replaced by a moving average over batches (see progress.py).
+        eta = Eta(length or 0, batch_size)
+        bar: Any = bars.enter_context(click.progressbar(
+            length=length, file=sys.stderr, label="ingesting", show_eta=False, show_pos=True,
+            item_show_func=lambda text: text))
+        advance.append(lambda n: bar.update(n, eta.advance(n)))
+
+    show_bar = not app.quiet and sys.stderr.isatty()
+    with app.database() as database, bars:
+        summary = database.ingest(
+            *paths, input_format=input_format, pattern=pattern, fields=fields,
+            max_bytes=max_bytes, workers=workers, batch_size=batch_size,
+            on_start=start_bar if show_bar else None,
+            on_outcome=lambda outcome: _after(outcome, advance))
     app.say(summary.line())
     if summary.failed:
         sys.exit(1)
 
 
-def _after(outcome: Outcome, advance: Callable[[int], None] | None) -> None:
-    """Report a failed input at once (always, even with --quiet)."""
+def _after(outcome: Outcome, advance: list[Callable[[int], None]]) -> None:
+    """Report a failed input at once (always, even with --quiet), then move the bar if any."""
     if outcome.error:  # names files and records, which may hold control characters
         click.echo(visible(f"error: {outcome.error}"), err=True)
-    if advance is not None:
-        advance(1)
+    for step in advance:
+        step(1)
 
 
 @cli.command()
@@ -353,92 +360,152 @@ def quote_filters(func: F) -> F:
         click.option("--article", "article_id", type=int, help="Only this article id."),
         click.option("--search", help="Full-text search: words (all must match), \"a phrase\", "
                                        "prefix*; best match first."),
-        click.option("--since", type=click.DateTime(["%Y-%m-%d"]),
-                     help="Articles published on or after YYYY-MM-DD."),
-        click.option("--until", type=click.DateTime(["%Y-%m-%d"]),
-                     help="Articles published on or before YYYY-MM-DD."),
+        click.option("--since", type=ISO_DATE, help="Articles published on or after YYYY-MM-DD."),
+        click.option("--until", type=ISO_DATE, help="Articles published on or before YYYY-MM-DD."),
         outlet_option,
         click.option("--limit", type=click.IntRange(min=0), help="At most this many quotes."),
-        click.option("--fragments", "include_fragments", is_flag=True,
-                     help="Include scare quotes and fragments (never attributed)."),
+        click.option("--fragments", is_flag=True,
+                     help="Include scare quotes and fragments (never attributed); rows then "
+                          "say which are fragments (a fragment column)."),
     ]
     for option in reversed(options):
         func = option(func)
     return func
 
 
-def _filter(speaker: str | None, article_id: int | None, search: str | None,
-            since: datetime | None, until: datetime | None, limit: int | None,
-            include_fragments: bool, outlet: str | None) -> queries.QuoteFilter:
-    return queries.QuoteFilter(
-        speaker=speaker, article_id=article_id, search=search,
-        since=since.date() if since else None, until=until.date() if until else None,
-        limit=limit, include_fragments=include_fragments, outlet=outlet,
-    )
+class IsoDate(click.ParamType):
+    """A YYYY-MM-DD date, handed on as typed: the library reads it (``quote_filter``)."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Any:
+        try:
+            queries.quote_filter(since=value)
+        except QuotedbError:
+            self.fail(f"{value!r} is not a date (YYYY-MM-DD)", param, ctx)
+        return value
 
 
-format_option = click.option("--format", "fmt", type=click.Choice(FORMATS), default="table",
-                              show_default=True, help="Output format.")
+ISO_DATE = IsoDate()
+
+
+def _filter(**filters: Any) -> queries.QuoteFilter:
+    """The library's filter for the options of ``quote_filters``."""
+    return queries.quote_filter(**filters)
+
+
+#: The ``--format`` shortcuts sqlite-utils users type, and the format each means.
+FORMAT_SHORTCUTS = {"csv": "csv", "json": "json", "nl": "jsonl", "table": "table"}
+
+
+def output_options(width: int | None) -> Callable[[F], F]:
+    """``--format`` and its sqlite-utils shortcuts, and the table's cell width.
+
+    The command gets ``fmt`` (one of ``OUTPUT_FORMATS``) and ``width`` (None:
+    whole cells); ``width`` is where its table cuts cells by default.
+    """
+
+    def decorate(func: F) -> F:
+        @functools.wraps(func)
+        def command(*args: Any, fmt: str | None, no_truncate: bool, **kwargs: Any) -> Any:
+            chosen = {FORMAT_SHORTCUTS[name] for name in FORMAT_SHORTCUTS
+                      if kwargs.pop(f"as_{name}")}
+            if fmt is not None:
+                chosen.add(fmt)
+            if len(chosen) > 1:
+                raise _Misuse(f"choose one output format, not {' and '.join(sorted(chosen))}")
+            kwargs["fmt"] = chosen.pop() if chosen else "table"
+            if no_truncate:
+                kwargs["width"] = None
+            return func(*args, **kwargs)
+
+        options = [
+            click.option("--format", "fmt", type=click.Choice(OUTPUT_FORMATS), default=None,
+                         help="Output format [default: table]."),
+            click.option("--csv", "as_csv", is_flag=True, help="Same as --format csv."),
+            click.option("--json", "as_json", is_flag=True, help="Same as --format json."),
+            click.option("--nl", "as_nl", is_flag=True,
+                         help="Same as --format jsonl: one JSON object a line."),
+            click.option("-t", "--table", "as_table", is_flag=True,
+                         help="Same as --format table."),
+            click.option("--width", type=click.IntRange(min=2), default=width,
+                         show_default=width is not None,
+                         help="Table: cut longer cells to this many characters, ending in …"
+                              + ("" if width is not None else " [default: whole cells]")),
+            click.option("--no-truncate", is_flag=True, help="Table: show whole cells."),
+        ]
+        wrapped: Any = command
+        for option in reversed(options):
+            wrapped = option(wrapped)
+        return wrapped  # type: ignore[no-any-return]
+
+    return decorate
+
 
 #: The columns the ``quotes`` table shows (csv/json/jsonl show all of them).
 TABLE_QUOTE_COLUMNS = ("quote_id", "article_id", "speaker", "cue", "quote")
 
 
+def table_quote_columns(fragments: bool) -> tuple[str, ...]:
+    """What the ``quotes`` table shows: with ``--fragments``, which rows are fragments too."""
+    if not fragments:
+        return TABLE_QUOTE_COLUMNS
+    return (*TABLE_QUOTE_COLUMNS[:-1], "fragment", TABLE_QUOTE_COLUMNS[-1])
+
+
 @cli.command()
 @quote_filters
-@format_option
+@output_options(width=DEFAULT_CELL_WIDTH)
 @pass_app
-def quotes(app: App, fmt: str, **filters: Any) -> None:
+def quotes(app: App, fmt: str, width: int | None, **filters: Any) -> None:
     """List quotes with their speakers.
 
     \b
     Example:
-        quotedb quotes --speaker "donald rumsfeld" --format json
-        quotedb quotes --search "safe passage" --since 2001-11-01
+        quotedb quotes --speaker "donald rumsfeld" --json
+        quotedb quotes --search "safe passage" --since 2001-11-01 --no-truncate
     """
-    with app.session() as session:
-        stmt = queries.select_quotes(session, _filter(**filters))
-        rows = session.execute(stmt.execution_options(yield_per=1000))
-        columns: tuple[str, ...] = queries.QUOTE_COLUMNS
-        if fmt == "table":
-            picked = [queries.QUOTE_COLUMNS.index(c) for c in TABLE_QUOTE_COLUMNS]
-            columns = TABLE_QUOTE_COLUMNS
-            rows = ([row[i] for i in picked] for row in rows)  # type: ignore[assignment]
-        _emit(rows, columns, fmt, sys.stdout)
+    columns = (table_quote_columns(filters["fragments"]) if fmt == "table"
+               else queries.quote_columns(filters["fragments"]))
+    with app.database(read_only=True) as database:
+        rows = database.quotes(**filters)
+        write_output(([row[c] for c in columns] for row in rows), columns, fmt, sys.stdout,
+                     width=width)
 
 
 @cli.command()
-@format_option
+@output_options(width=DEFAULT_CELL_WIDTH)
 @pass_app
-def speakers(app: App, fmt: str) -> None:
+def speakers(app: App, fmt: str, width: int | None) -> None:
     """List speakers with quote and article counts, most quoted first.
 
     \b
     Example:
-        quotedb speakers --format csv > speakers.csv
+        quotedb speakers --csv > speakers.csv
     """
-    with app.session() as session:
-        items = queries.speakers(session)
-    _emit(([i[c] for c in queries.SPEAKER_COLUMNS] for i in items),
-          queries.SPEAKER_COLUMNS, fmt, sys.stdout)
+    with app.database(read_only=True) as database:
+        items = database.speakers()
+    write_output(([i[c] for c in queries.SPEAKER_COLUMNS] for i in items),
+                 queries.SPEAKER_COLUMNS, fmt, sys.stdout, width=width)
 
 
 @cli.command()
 @outlet_option
-@format_option
+@output_options(width=DEFAULT_CELL_WIDTH)
 @pass_app
-def articles(app: App, fmt: str, outlet: str | None) -> None:
+def articles(app: App, fmt: str, width: int | None, outlet: str | None) -> None:
     """List ingested articles with their metadata and quote counts.
 
     \b
     Example:
-        quotedb articles --format json
+        quotedb articles --json
         quotedb articles --outlet reuters
     """
-    with app.session() as session:
-        items = queries.articles(session, outlet)
-    _emit(([i[c] for c in queries.ARTICLE_COLUMNS] for i in items),
-          queries.ARTICLE_COLUMNS, fmt, sys.stdout)
+    with app.database(read_only=True) as database:
+        items = database.articles(outlet)
+    write_output(([i[c] for c in queries.ARTICLE_COLUMNS] for i in items),
+                 queries.ARTICLE_COLUMNS, fmt, sys.stdout, width=width)
 
 
 @cli.command()
@@ -451,44 +518,24 @@ def show(app: App, article_id: int) -> None:
     Example:
         quotedb show 1
     """
-    with app.session() as session:
-        article = queries.get_article(session, article_id)
-        if article is None:
-            raise click.ClickException(f"no article with id {article_id}")
-        meta = [
-            ("id", article.id), ("source", article.source), ("title", article.title),
-            ("published", article.published), ("outlet", article.outlet),
-            ("authors", "; ".join(article.authors or [])), ("dateline", article.dateline),
-            ("parser", article.parser_version),
-            ("quotes", sum(1 for q in article.quotes if not q.fragment)),
-        ]
-        # Article text and metadata may hold terminal control sequences:
-        # shown escaped (line breaks and tabs kept), never obeyed.
-        for label, value in meta:
-            if value not in (None, ""):
-                click.echo(visible(f"{label + ':':<11}{value}"))
-        click.echo()
-        click.echo(visible(render_marked(article.text, [
-            (q.start, q.end, "fragment" if q.fragment else
-             (q.speaker.name if q.speaker else "unattributed"))
-            for q in article.quotes
-        ]), keep="\n\t"))
-
-
-def render_marked(text: str, spans: list[tuple[int, int, str]]) -> str:
-    """The text with each span wrapped as ``[[quote]]{label}``.
-
-    >>> render_marked("He said “hi” twice.", [(9, 11, "Ann")])
-    'He said “[[hi]]{Ann}” twice.'
-    """
-    parts: list[str] = []
-    position = 0
-    for start, end, label in sorted(spans):
-        parts.append(text[position:start])
-        parts.append(f"[[{text[start:end]}]]{{{label}}}")
-        position = end
-    parts.append(text[position:])
-    return "".join(parts)
+    with app.database(read_only=True) as database:
+        article = database.show(article_id)
+    meta = [
+        ("id", article.article_id), ("source", article.source), ("title", article.title),
+        ("published", article.published), ("outlet", article.outlet),
+        ("authors", "; ".join(article.authors)), ("dateline", article.dateline),
+        ("parser", article.parser_version), ("quotes", article.quote_count),
+    ]
+    # Article text and metadata may hold terminal control sequences:
+    # shown escaped (line breaks and tabs kept), never obeyed.
+    for label, value in meta:
+        if value not in (None, ""):
+            click.echo(visible(f"{label + ':':<11}{value}"))
+    click.echo()
+    click.echo(visible(render_marked(article.text, [
+        (q.start, q.end, "fragment" if q.fragment else (q.speaker or "unattributed"))
+        for q in article.quotes
+    ]), keep="\n\t"))
 
 
 @cli.command()
@@ -498,15 +545,15 @@ def render_marked(text: str, spans: list[tuple[int, int, str]]) -> str:
 @click.option("--read-url", envvar=roles.READ_URL_ENV, metavar="URL",
               help="PostgreSQL: run the query as this read-only role (made by "
                    "`quotedb db create-reader`) instead of --db; env QUOTEDB_READ_URL.")
-@click.option("--timeout", type=click.FloatRange(min=0), default=queries.DEFAULT_SQL_TIMEOUT,
+@click.option("--timeout", type=click.FloatRange(min=0), default=sandbox.DEFAULT_SQL_TIMEOUT,
               show_default=True, metavar="SECONDS",
               help="Stop the query after the database has worked on it this long (0: no "
                    "limit). Ctrl-C stops it too.")
-@format_option
+@output_options(width=None)
 @pass_app
 def sql(app: App, query: str, params: tuple[tuple[str, str], ...], read_url: str | None,
-        timeout: float, fmt: str) -> None:
-    """Run one read-only SQL query; writes are refused by the connection itself.
+        timeout: float, fmt: str, width: int | None) -> None:
+    """Run one read-only SQL query (- reads it from stdin); the connection refuses writes.
 
     On PostgreSQL the query runs only as a role that cannot reach the server
     (not a superuser): make one with `quotedb db create-reader`.
@@ -516,23 +563,19 @@ def sql(app: App, query: str, params: tuple[tuple[str, str], ...], read_url: str
         quotedb sql "select name, count(*) from quotes join speakers
                      on speakers.id = quotes.speaker_id group by name"
         quotedb sql "select * from quotes where text like :t" -p t "%war%"
+        echo "select count(*) from quotes" | quotedb sql - --csv
         quotedb --db postgresql+psycopg://admin@host/news sql --read-url \\
             postgresql+psycopg://reader:PW@host/news "select count(*) from quotes"
     """
-    if read_url:
-        url = db.resolve_url(read_url)
-        with db.open_database(url, create=False, must_exist=True):  # a reader cannot create
-            pass
-    else:
-        with app.engine(read_only=True):  # checks the schema; a missing file is an error
-            pass
-        url = db.resolve_url(app.db)
-    engine = queries.read_only_engine(url)
-    try:
-        columns, rows = queries.run_sql(engine, query, dict(params), timeout=timeout or None)
-        _emit(rows, columns, fmt, sys.stdout)
-    finally:
-        engine.dispose()
+    if query == "-":
+        query = sys.stdin.read()
+    # A reader's URL is a database of its own: --db is not opened at all then.
+    opened: AbstractContextManager[api.Database] = (
+        api.connect(read_url, read_only=True, read_url=read_url) if read_url
+        else app.database(read_only=True))
+    with opened as database:
+        columns, rows = database.execute(query, dict(params), timeout=timeout)
+        write_output(rows, columns, fmt, sys.stdout, width=width)
 
 
 @cli.command()
@@ -575,9 +618,9 @@ def export(app: App, fmt: str, output_name: str | None, raw: bool, jobs: int | N
     output = None if output_name in (None, "-") else Path(output_name)
     if output is not None:  # before opening: reading a WAL database makes its -wal file
         refuse_database_files(output, db.sqlite_path(db.resolve_url(app.db)))
-    with app.engine(read_only=True) as engine, _sigterm_unwinds():
-        count = Database(engine).export(sys.stdout if output is None else output, fmt=fmt,
-                                        raw=raw, jobs=jobs, **filters)
+    with app.database(read_only=True) as database, _sigterm_unwinds():
+        count = database.export(sys.stdout if output is None else output, fmt=fmt,
+                                raw=raw, jobs=jobs, **filters)
     app.say(f"exported {count} quotes" + (f" to {output}" if output else ""))
 
 
@@ -602,8 +645,6 @@ def _exit_on_signal(signum: int, _frame: object) -> None:
     raise SystemExit(128 + signum)  # the status a shell shows for a process the signal ended
 
 
-def _emit(rows: Any, columns: Any, fmt: str, out: TextIO) -> None:
-    write_rows(rows, list(columns), fmt, out)
 
 
 @cli.command()
@@ -614,13 +655,11 @@ def _emit(rows: Any, columns: Any, fmt: str, out: TextIO) -> None:
 @click.option("--speaker", help="Only this speaker (whole words of a name or alias).")
 @click.option("--search", help="Only quotes matching this full-text search.")
 @outlet_option
-@click.option("--since", type=click.DateTime(["%Y-%m-%d"]),
-              help="Articles published on or after YYYY-MM-DD.")
-@click.option("--until", type=click.DateTime(["%Y-%m-%d"]),
-              help="Articles published on or before YYYY-MM-DD.")
+@click.option("--since", type=ISO_DATE, help="Articles published on or after YYYY-MM-DD.")
+@click.option("--until", type=ISO_DATE, help="Articles published on or before YYYY-MM-DD.")
 @pass_app
 def report(app: App, output_name: str, title: str, speaker: str | None, search: str | None,
-           outlet: str | None, since: datetime | None, until: datetime | None) -> None:
+           outlet: str | None, since: str | None, until: str | None) -> None:
     """Write one self-contained HTML page of charts: who is quoted, by whom, over time.
 
     The page needs no network to open: the charts are drawn into it.
@@ -630,13 +669,12 @@ def report(app: App, output_name: str, title: str, speaker: str | None, search: 
         quotedb report -o report.html
         quotedb report -o reuters.html --outlet reuters --since 2001-01-01
     """
-    flt = _filter(speaker=speaker, article_id=None, search=search, since=since, until=until,
-                  limit=None, include_fragments=False, outlet=outlet)
     output = None if output_name == "-" else Path(output_name)
     if output is not None:
         refuse_database_files(output, db.sqlite_path(db.resolve_url(app.db)))
-    with app.session() as session:
-        page = write_report(session, flt, title=title)
+    with app.database(read_only=True) as database:
+        page = database.report(title=title, speaker=speaker, search=search, since=since,
+                               until=until, outlet=outlet)
     if output is None:
         click.echo(page)
         return
@@ -660,8 +698,8 @@ def stats(app: App, fmt: str) -> None:
         quotedb stats
         quotedb stats --format json
     """
-    with app.session() as session:
-        figures = corpus_stats(session)
+    with app.database(read_only=True) as database:
+        figures = database.stats()
     if fmt == "json":
         click.echo(json.dumps(figures, default=jsonable, indent=2, ensure_ascii=False))
     else:

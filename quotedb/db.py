@@ -451,11 +451,10 @@ def _describe(engine: Engine) -> str:
     return engine.url.render_as_string(hide_password=True)
 
 
-@contextmanager
-def open_database(
+def open_engine(
     db: str | None, *, create: bool = True, read_only: bool = False, must_exist: bool = False
-) -> Iterator[Engine]:
-    """Open a database for normal use, checking (or creating) its schema.
+) -> Engine:
+    """quotedb's engine for a database, its schema checked (or created); dispose it when done.
 
     ``read_only`` is for commands that only read: an existing SQLite file is
     then opened so that nothing can write it (see ``make_engine``), which is
@@ -476,6 +475,19 @@ def open_database(
     engine = make_engine(url, read_only=reader)
     try:
         check_schema(engine, create=create and not reader)
+    except BaseException:
+        engine.dispose()
+        raise
+    return engine
+
+
+@contextmanager
+def open_database(
+    db: str | None, *, create: bool = True, read_only: bool = False, must_exist: bool = False
+) -> Iterator[Engine]:
+    """``open_engine`` as a context: the engine is disposed at its end."""
+    engine = open_engine(db, create=create, read_only=read_only, must_exist=must_exist)
+    try:
         yield engine
     finally:
         engine.dispose()

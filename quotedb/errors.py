@@ -73,3 +73,19 @@ class ExportFailed(QuotedbError):
 
 class ExportNeedsFile(QuotedbError):
     """A format that is written to files only (Parquet) was asked for a stream."""
+
+
+class NoSuchArticle(QuotedbError):
+    """An article id that names no stored article."""
+
+
+class MissingParameter(QueryError):
+    """A user's SQL names a ``:parameter`` that was given no value."""
+
+    def __init__(self, message: str, name: str) -> None:
+        super().__init__(message)
+        self.name = name
+
+
+class BadFilter(QuotedbError):
+    """A quote filter's value cannot be used (a date that is not YYYY-MM-DD)."""

@@ -96,3 +96,8 @@ class ParsedArticle:
     meta: ArticleMeta = field(default_factory=ArticleMeta)
     quotes: tuple[Quote, ...] = ()
     speakers: tuple[Speaker, ...] = ()
+
+    @property
+    def fragment_count(self) -> int:
+        """How many of ``quotes`` are fragments, which are stored but never counted as quotes."""
+        return sum(1 for quote in self.quotes if quote.fragment)

@@ -55,7 +55,7 @@ class ReportData:
 def report_data(session: Session, flt: QuoteFilter) -> ReportData:
     """Count what the report shows over the quotes ``flt`` selects."""
     q, a, s = models.Quote, models.Article, models.Speaker
-    flt = resolve_speaker(session, replace(flt, limit=None, include_fragments=False))
+    flt = resolve_speaker(session, replace(flt, limit=None, fragments=False))
     ids = quotes_select(flt, session.get_bind().dialect.name).order_by(None).subquery()
     month = _month(session.get_bind().dialect.name, a.published)
     outlet = a.outlet  # NULL is "(no outlet)", named in Python: a bound default in

@@ -91,8 +91,8 @@ def check_reader(connection: Connection) -> None:
         user = connection.execute(text("SELECT session_user")).scalar_one()
         raise UnsafeRole(
             f"refused: role {user!r} is {' and '.join(powers)}, which a query could use "
-            "to reach the server itself; run `quotedb db create-reader NAME` and use the "
-            f"URL it prints as --read-url (or ${READ_URL_ENV})"
+            "to reach the server itself; run the query as a read-only role, which "
+            "`quotedb db create-reader NAME` makes"
         )
 
 

@@ -22,10 +22,24 @@ from .terminal import visible
 TOP_SPEAKERS = 10
 
 
+def quote_counts(quotes: int, fragments: int) -> str:
+    """Quotes and fragments as both the ingest summary and ``stats`` say them.
+
+    Fragments (scare quotes, titles) are stored beside the quotes but are
+    never counted as quotes, so both figures are always given, apart.
+
+    >>> quote_counts(182, 97), quote_counts(1, 1)
+    ('182 quotes, 97 fragments', '1 quote, 1 fragment')
+    """
+    return (f"{quotes:,} quote{'' if quotes == 1 else 's'}, "
+            f"{fragments:,} fragment{'' if fragments == 1 else 's'}")
+
+
 def corpus_stats(session: Session, top: int = TOP_SPEAKERS) -> dict[str, Any]:
     """Counts and shares over the whole corpus (fragments never count as quotes).
 
-    Returns a dict with ``articles``, ``quotes``, ``speakers`` (speakers with
+    Returns a dict with ``articles``, ``quotes``, ``fragments`` (stored
+    beside the quotes, never counted as quotes), ``speakers`` (speakers with
     at least one quote), ``quotes_per_article`` (mean, 0.0 for no articles),
     ``unattributed_share`` (0.0-1.0 of quotes with no speaker),
     ``top_speakers`` (list of ``{"name", "quotes"}``, most quoted first, ties
@@ -36,11 +50,12 @@ def corpus_stats(session: Session, top: int = TOP_SPEAKERS) -> dict[str, Any]:
     """
     q, a, s = models.Quote, models.Article, models.Speaker
     articles = session.scalar(select(func.count(a.id))) or 0
-    quotes, unattributed = session.execute(
+    quotes, unattributed, fragments = session.execute(
         select(
-            func.count(q.id),
-            func.count(q.id).filter(q.speaker_id.is_(None)),
-        ).where(q.fragment.is_(False))
+            func.count(q.id).filter(q.fragment.is_(False)),
+            func.count(q.id).filter(q.speaker_id.is_(None), q.fragment.is_(False)),
+            func.count(q.id).filter(q.fragment.is_(True)),
+        )
     ).one()
     count = func.count(q.id)
     top_rows = session.execute(
@@ -65,6 +80,7 @@ def corpus_stats(session: Session, top: int = TOP_SPEAKERS) -> dict[str, Any]:
     return {
         "articles": articles,
         "quotes": quotes,
+        "fragments": fragments,
         "speakers": speakers,
         "quotes_per_article": quotes / articles if articles else 0.0,
         "unattributed_share": unattributed / quotes if quotes else 0.0,
@@ -102,7 +118,7 @@ def format_stats(stats: dict[str, Any]) -> str:
         span = f"{earliest.isoformat()} to {latest.isoformat()}"
     lines = [
         f"articles:            {stats['articles']:,}",
-        f"quotes:              {stats['quotes']:,}",
+        f"quotes:              {quote_counts(stats['quotes'], stats['fragments'])}",
         f"speakers:            {stats['speakers']:,}",
         f"quotes per article:  {stats['quotes_per_article']:.1f}",
         f"unattributed:        {stats['unattributed_share']:.1%} of quotes",
@@ -124,4 +140,4 @@ def format_stats(stats: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-__all__ = ["TOP_SPEAKERS", "corpus_stats", "format_stats"]
+__all__ = ["TOP_SPEAKERS", "corpus_stats", "format_stats", "quote_counts"]

@@ -162,7 +162,7 @@ def test_ingest_html_page_quotes_come_from_the_article_only(corpus: api.Database
     pytest.importorskip("trafilatura", reason="HTML input needs the 'html' extra")
     summary = corpus.ingest(DATA / "article_page.html")
     assert (summary.new, summary.failed) == (1, 0)
-    quotes = [row["quote"] for row in corpus.quotes(include_fragments=True)]
+    quotes = [row["quote"] for row in corpus.quotes(fragments=True)]
     assert any(q.startswith("The United States is not inclined") for q in quotes)
     assert not any("regret this" in q or "Whitehall" in q for q in quotes)
 

@@ -101,7 +101,7 @@ def engine(loaded: Quotedb) -> Iterator[Engine]:
 @pytest.mark.parametrize("flt", [
     QuoteFilter(),
     QuoteFilter(speaker="Donald Rumsfeld"),
-    QuoteFilter(since=date(2021, 1, 1), include_fragments=True),
+    QuoteFilter(since=date(2021, 1, 1), fragments=True),
 ], ids=["all", "speaker", "since"])
 def test_parallel_export_is_the_single_process_file(
     engine: Engine, flt: QuoteFilter, tmp_path: Path

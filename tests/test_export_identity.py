@@ -63,8 +63,8 @@ CASES = {
     "since-until": Case(("--since", "2001-11-01", "--until", "2011-12-31"),
                         {"since": "2001-11-01", "until": "2011-12-31"}),
     "outlet": Case(("--outlet", "A,B"), {"outlet": "A,B"}),
-    "fragments": Case(("--fragments",), {"include_fragments": True}),
-    "jobs-2": Case(("--jobs", "2", "--fragments"), {"include_fragments": True}),
+    "fragments": Case(("--fragments",), {"fragments": True}),
+    "jobs-2": Case(("--jobs", "2", "--fragments"), {"fragments": True}),
 }
 
 
@@ -144,7 +144,7 @@ def test_parallel_parts_join_into_the_exact_paths_bytes(engine: Engine, tmp_path
 
 def test_hostile_cells_reach_the_file(hostile: Quotedb, engine: Engine) -> None:
     """The fixture did make every kind of cell: the identity above is not vacuous."""
-    text = exact_csv(engine, QuoteFilter(include_fragments=True), raw=False)
+    text = exact_csv(engine, QuoteFilter(fragments=True), raw=False)
     for needle in ('"\'=SUM(A1) quote"', '"\'+1 and more"', '"\'-2, minus', '"say ""hi"" quote"',
                    '"line\nbreak', '"cr\rinside', '"ünïcödé ✓ 中文"', "mark\x01inside",
                    ",true,", ",false,", ",,", '"https://example.com/1?a=1,b=""2"""'):

@@ -59,7 +59,7 @@ def test_fast_lines_hold_the_exact_cells(engine: Engine, raw: bool) -> None:
             text='=SUM(A1), "quoted"\nand\r\nmore', cue="+said", speaker_mention="@x"))
         connection.execute(update(models.Article).where(models.Article.id == 2).values(
             title="-Dash, title", published=None))
-    fast, exact = both_paths(engine, QuoteFilter(include_fragments=True), raw)
+    fast, exact = both_paths(engine, QuoteFilter(fragments=True), raw)
     assert fast == exact
     first = cells(fast)[0]
     assert first[8] == ('=SUM(A1), "quoted"\nand\r\nmore' if raw
@@ -95,7 +95,7 @@ def test_a_plan_that_sorts_to_group_falls_back_to_rows(engine: Engine) -> None:
 @pytest.mark.parametrize("flt", [
     QuoteFilter(article_range=(2, 4)),
     QuoteFilter(speaker="Donald Rumsfeld"),
-    QuoteFilter(include_fragments=True),
+    QuoteFilter(fragments=True),
 ], ids=["range", "one-speaker", "fragments"])
 def test_filtered_fast_lines_keep_article_and_start_order(
     engine: Engine, flt: QuoteFilter

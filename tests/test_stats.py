@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -28,7 +29,7 @@ def stats_of(corpus: api.Database) -> dict[str, object]:
 
 def test_empty_corpus_has_zero_figures(corpus: api.Database) -> None:
     assert stats_of(corpus) == {
-        "articles": 0, "quotes": 0, "speakers": 0, "quotes_per_article": 0.0,
+        "articles": 0, "quotes": 0, "fragments": 0, "speakers": 0, "quotes_per_article": 0.0,
         "unattributed_share": 0.0, "top_speakers": [], "earliest": None, "latest": None,
         "parser_versions": {}, "quotes_by_gender": {"female": 0, "male": 0, "unknown": 0},
     }
@@ -78,7 +79,7 @@ def test_format_stats_fits_one_screen(corpus: api.Database, seeds_dir: Path) -> 
 
 def test_format_stats_without_dates() -> None:
     text = format_stats({
-        "articles": 0, "quotes": 0, "speakers": 0, "quotes_per_article": 0.0,
+        "articles": 0, "quotes": 0, "fragments": 0, "speakers": 0, "quotes_per_article": 0.0,
         "unattributed_share": 0.0, "top_speakers": [], "earliest": None, "latest": None,
         "parser_versions": {}, "quotes_by_gender": {"female": 0, "male": 0, "unknown": 0},
     })
@@ -96,3 +97,23 @@ def test_stats_count_parser_versions_and_genders(corpus: api.Database, tmp_path:
     text = format_stats(stats)
     assert f"parser {PARSER_VERSION} (1 articles)" in text
     assert "quotes by gender:    female 1, male 0, unknown 1" in text
+
+
+def test_ingest_summary_and_stats_count_quotes_and_fragments_alike(
+    db_url: str, seeds_dir: Path
+) -> None:
+    """Fragments are stored but are no quotes: the ingest summary said "42 stored"
+    (quotes and fragments together) where ``stats`` said 37 quotes."""
+    from tests.conftest import Quotedb
+
+    quotedb = Quotedb(db_url)
+    ingest = quotedb("ingest", str(seeds_dir))
+    stats = quotedb("stats")
+    with api.connect(db_url, read_only=True) as corpus:
+        rows = list(corpus.quotes(fragments=True))
+    fragments = sum(1 for row in rows if row["fragment"])
+    said = f"{len(rows) - fragments} quotes, {fragments} fragments"
+    assert fragments and f"; stored {said}; " in ingest.stderr
+    assert f"quotes:              {said}\n" in stats.stdout
+    figures = json.loads(quotedb("stats", "--format", "json").stdout)
+    assert (figures["quotes"], figures["fragments"]) == (len(rows) - fragments, fragments)

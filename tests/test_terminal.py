@@ -44,7 +44,7 @@ def test_show_keeps_line_breaks_and_tabs(quotedb: Quotedb, tmp_path: Path) -> No
 
 def test_stats_table_escapes_speaker_names() -> None:
     text = format_stats({
-        "articles": 1, "quotes": 1, "speakers": 1, "quotes_per_article": 1.0,
+        "articles": 1, "quotes": 1, "fragments": 0, "speakers": 1, "quotes_per_article": 1.0,
         "unattributed_share": 0.0, "earliest": None, "latest": None,
         "top_speakers": [{"name": "Ann\x1b]0;x\x07 Lee", "quotes": 1}],
         "parser_versions": {"2.0.0": 1}, "quotes_by_gender": {"unknown": 1},

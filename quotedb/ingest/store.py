@@ -48,6 +48,7 @@ from ..names import name_key
 from ..parser import PARSER_VERSION
 from ..records import SPEAKER_KINDS, ParsedArticle
 from ..sources import SourceFile, content_hash, read_source
+from ..stats import quote_counts
 from .copies import CopyFinder, mark_copies, release_copies
 
 Status = Literal["new", "unchanged", "updated", "failed"]
@@ -70,9 +71,19 @@ class Outcome:
     source: str
     status: Status
     article_id: int | None = None
+    #: Quotes stored, fragments not counted (as ``quotedb stats`` counts them).
     quotes: int = 0
+    fragments: int = 0
     new_speakers: int = 0
     error: str | None = None
+
+
+def stored_outcome(source: str, status: Status, article_id: int, parsed: ParsedArticle,
+                   new_speakers: int) -> Outcome:
+    """The outcome of an article written: its quotes and fragments counted apart."""
+    fragments = parsed.fragment_count
+    return Outcome(source, status, article_id=article_id, quotes=len(parsed.quotes) - fragments,
+                   fragments=fragments, new_speakers=new_speakers)
 
 
 @dataclass(slots=True)
@@ -84,12 +95,14 @@ class Summary:
     updated: int = 0
     failed: int = 0
     quotes: int = 0
+    fragments: int = 0
     new_speakers: int = 0
     errors: list[str] = field(default_factory=list)
 
     def add(self, outcome: Outcome) -> None:
         setattr(self, outcome.status, getattr(self, outcome.status) + 1)
         self.quotes += outcome.quotes
+        self.fragments += outcome.fragments
         self.new_speakers += outcome.new_speakers
         if outcome.error:
             self.errors.append(outcome.error)
@@ -98,7 +111,7 @@ class Summary:
         """One line for the end of ``quotedb ingest``."""
         return (
             f"articles: {self.new} new, {self.unchanged} unchanged, {self.updated} updated, "
-            f"{self.failed} failed; quotes: {self.quotes} stored; "
+            f"{self.failed} failed; stored {quote_counts(self.quotes, self.fragments)}; "
             f"speakers: {self.new_speakers} new"
         )
 
@@ -365,8 +378,7 @@ def _store_all(connection: Connection, batch: list[Prepared], cache: SpeakerCach
         if rows:
             _insert_quotes(connection, rows)
     return [
-        Outcome(p.source, "new", article_id=new_ids[p.digest], quotes=len(p.parsed.quotes),
-                new_speakers=new_speakers[p.digest])
+        stored_outcome(p.source, "new", new_ids[p.digest], p.parsed, new_speakers[p.digest])
         if p.digest in new_ids
         else Outcome(p.source, "unchanged", article_id=stored[p.digest])
         for p in batch
@@ -420,9 +432,7 @@ def _store_one(
     rows = _quote_rows(article_id, parsed, speaker_ids)
     if rows:
         _insert_quotes(connection, rows)
-    return Outcome(
-        source, status, article_id=article_id, quotes=len(parsed.quotes), new_speakers=new_speakers
-    )
+    return stored_outcome(source, status, article_id, parsed, new_speakers)
 
 
 def _still_holds(source: str, digest: str) -> bool:
