@@ -23,7 +23,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from quotedb import api, queries, roles
+from quotedb import api, roles, sandbox
 from quotedb.errors import QueryError, UnsafeRole
 
 from .conftest import POSTGRES_ENV, Quotedb, ingest_story, postgres_database
@@ -310,7 +310,7 @@ def test_statement_timeout_stops_a_runaway_query(loaded: Quotedb, reader: str) -
     engine = create_engine(reader)
     try:
         with pytest.raises(QueryError, match="statement timeout"):
-            _columns, rows = queries.run_sql(engine, "select pg_sleep(30)", timeout=0.5)
+            _columns, rows = sandbox.run_sql(engine, "select pg_sleep(30)", timeout=0.5)
             list(rows)  # the timeout may fire at DECLARE or at the first fetch
     finally:
         engine.dispose()
@@ -319,7 +319,7 @@ def test_statement_timeout_stops_a_runaway_query(loaded: Quotedb, reader: str) -
 def test_rows_stream_through_a_server_side_cursor(loaded: Quotedb, reader: str) -> None:
     engine = create_engine(reader)
     try:
-        _columns, rows = queries.run_sql(engine, "select g from generate_series(1, 100000) g")
+        _columns, rows = sandbox.run_sql(engine, "select g from generate_series(1, 100000) g")
         first = next(rows)
         with engine.connect() as other:  # the same role sees its own sessions' queries
             fetching = other.execute(text(

@@ -64,7 +64,7 @@ def test_python_api_takes_a_timeout(db_path: Path) -> None:
 
 def test_ctrl_c_stops_a_running_query(db_path: Path) -> None:
     # Not a backtracking REGEXP: one match is one C call that Ctrl-C cannot
-    # enter; --timeout is what ends it (see queries._Watch).
+    # enter; --timeout is what ends it (see sandbox._Watch).
     process = subprocess.Popen(
         [sys.executable, "-m", "quotedb", "--db", str(db_path), "sql", RUNAWAY,
          "--timeout", "600"],
