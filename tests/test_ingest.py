@@ -57,7 +57,8 @@ def test_reingest_is_a_no_op(quotedb: Quotedb, seeds_dir: Path) -> None:
     export_before = quotedb("export", "--format", "jsonl").stdout
     result = quotedb("ingest", str(seeds_dir))
     assert result.exit_code == 0
-    assert "articles: 0 new, 5 unchanged, 0 updated, 0 failed; stored 0 quotes, 0 fragments" in result.stderr
+    assert ("articles: 0 new, 5 unchanged, 0 updated, 0 failed; stored 0 quotes, 0 fragments"
+            in result.stderr)
     assert counts(quotedb.url) == before
     assert quotedb("export", "--format", "jsonl").stdout == export_before
 
