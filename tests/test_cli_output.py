@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from quotedb import api
-from quotedb.errors import MissingParameter, NoSuchArticle
+from quotedb.db import is_sqlite
+from quotedb.errors import MissingParameter, NoDatabase, NoSuchArticle, UnsafeRole
 
 from .conftest import Quotedb, ingest_story
 
@@ -174,3 +175,22 @@ def test_bad_since_date_is_one_line(story_sqlite: Quotedb) -> None:
     assert result.exit_code == 2
     assert result.stderr.splitlines()[-1] == (
         "Error: Invalid value for '--since': '2001-13-45' is not a date (YYYY-MM-DD)")
+
+
+def test_unsafe_role_hint_names_read_url_only_in_the_cli(story: Quotedb) -> None:
+    if is_sqlite(story.url):
+        pytest.skip("PostgreSQL only: SQLite has no roles")
+    with api.connect(story.url, read_url=story.url) as corpus, \
+            pytest.raises(UnsafeRole) as caught:
+        corpus.sql("select 1")
+    assert "--" not in str(caught.value)
+    result = story("sql", "--read-url", story.url, "select 1")
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: {caught.value}; give its URL as --read-url " \
+                            "(or $QUOTEDB_READ_URL)\n"
+
+
+def test_read_only_connect_refuses_a_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(NoDatabase, match="no database at"):
+        api.connect(tmp_path / "typo.db", read_only=True)
+    assert not (tmp_path / "typo.db").exists()
