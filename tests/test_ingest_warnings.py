@@ -28,7 +28,7 @@ def test_html_ingest_prints_no_third_party_warning(tmp_path: Path, workers: str)
     )
     assert done.returncode == 0, done.stderr
     assert done.stderr == ("articles: 1 new, 0 unchanged, 0 updated, 0 failed; "
-                           "quotes: 2 stored; speakers: 1 new\n")
+                           "stored 2 quotes, 0 fragments; speakers: 1 new\n")
 
 
 def test_a_warning_is_logged_at_debug(caplog: pytest.LogCaptureFixture) -> None:
