@@ -44,9 +44,11 @@ def table_cell(value: Any, width: int | None = None) -> str:
 
     >>> table_cell("a\\n b\\x1b", width=None)
     'a b\\\\x1b'
-    >>> table_cell("abcdef", width=4), table_cell(None)
-    ('abc…', '')
+    >>> table_cell("abcdef", width=4), table_cell(None), table_cell(True)
+    ('abc…', '', 'true')
     """
+    if isinstance(value, bool):  # as JSON and CSV write it
+        return "true" if value else "false"
     text = "" if value is None else visible(" ".join(str(jsonable(value)).split()))
     if width is None or len(text) <= width:
         return text

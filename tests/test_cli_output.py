@@ -62,15 +62,15 @@ def test_json_with_fragments_says_which_rows_are_fragments(story: Quotedb) -> No
 def test_csv_with_fragments_has_a_fragment_column(story_sqlite: Quotedb) -> None:
     rows = list(csv.DictReader(io.StringIO(run(story_sqlite, "quotes", "--fragments", "--csv"))))
     assert [(row["quote"], row["fragment"]) for row in rows] == [
-        ("meltdown", "True"), (LONG_QUOTE, "False"),
-        ("Nobody can tell us what happens next.", "False"),
+        ("meltdown", "true"), (LONG_QUOTE, "false"),
+        ("Nobody can tell us what happens next.", "false"),
     ]
 
 
 def test_table_with_fragments_has_a_fragment_column(story_sqlite: Quotedb) -> None:
     lines = run(story_sqlite, "quotes", "--fragments").splitlines()
     assert lines[0].split() == ["quote_id", "article_id", "speaker", "cue", "fragment", "quote"]
-    assert lines[2].split()[-2:] == ["True", "meltdown"]
+    assert lines[2].split()[-2:] == ["true", "meltdown"]
 
 
 def test_without_fragments_rows_keep_their_columns(story_sqlite: Quotedb) -> None:

@@ -24,12 +24,11 @@ import pytest
 from sqlalchemy import Engine, select, update
 
 from quotedb import db, models
-from quotedb.api import quote_filter
 from quotedb.export import EXPORT_COLUMNS
 from quotedb.export.columns import export_rows
 from quotedb.export.csv_export import export_csv
 from quotedb.export.csvfmt import write_csv
-from quotedb.queries import QuoteFilter
+from quotedb.queries import QuoteFilter, quote_filter
 
 from .conftest import Quotedb
 
