@@ -28,12 +28,14 @@ from typing import Any, NamedTuple, TextIO
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from . import db, queries, roles, sandbox
+from . import curation, db, queries, roles, sandbox
 from .errors import NoSuchArticle
 from .export import export_quotes
 from .formats import FieldMap, format_for
 from .ingest import Outcome, Summary, ingest_paths
 from .ingest.inputs import default_pattern
+from .parser import PARSER_VERSION
+from .reparse import ReparseSummary, reparse
 from .report import write_report
 from .sources import DEFAULT_MAX_BYTES, SourceFile, SourceProblem, find_sources
 from .stats import corpus_stats
@@ -253,6 +255,49 @@ class Database:
                                    outlet=outlet)
         with Session(self.engine) as session:
             return write_report(session, flt, title=title)
+
+    # --- curation (``quotedb.curation``): stored and replayed after ingest/reparse ----
+
+    def merge_speakers(self, into: str, other: str) -> curation.Decision:
+        """``other`` becomes one speaker with ``into`` (its name an alias), for good.
+
+        Raises:
+            CurationError: a name matches no speaker, or both name the same one.
+        """
+        with self.engine.begin() as connection:
+            return curation.merge(connection, into, other)
+
+    def rename_speaker(self, speaker: str, new_name: str) -> curation.Decision:
+        """Call a speaker ``new_name`` from now on (the old name stays an alias)."""
+        with self.engine.begin() as connection:
+            return curation.rename(connection, speaker, new_name)
+
+    def set_speaker(self, speaker: str, *, kind: str | None = None,
+                    gender: str | None = None) -> curation.Decision:
+        """Set a speaker's kind and/or gender over what the articles say."""
+        with self.engine.begin() as connection:
+            return curation.set_attributes(connection, speaker, kind=kind, gender=gender)
+
+    def curation_decisions(self) -> list[curation.Decision]:
+        """Every stored curation decision, in the order they are applied."""
+        with self.engine.connect() as connection:
+            return curation.decisions(connection)
+
+    def forget_decision(self, decision_id: int) -> curation.Decision:
+        """Stop applying a decision (what it changed stays until a reparse)."""
+        with self.engine.begin() as connection:
+            return curation.forget(connection, decision_id)
+
+    def similar_speakers(self) -> list[curation.SimilarPair]:
+        """Pairs of speakers who are likely one person, most quoted first."""
+        with self.engine.connect() as connection:
+            return curation.similar_speakers(connection)
+
+    def reparse(self, *, older_than: str | None = PARSER_VERSION, workers: int = 1,
+                batch_size: int = 64, dry_run: bool = False) -> ReparseSummary:
+        """Re-parse articles stored by an older parser (``older_than=None``: all)."""
+        return reparse(self.engine, older_than=older_than, workers=workers,
+                       batch_size=batch_size, dry_run=dry_run)
 
     def stats(self) -> dict[str, Any]:
         """Corpus figures (see ``quotedb.stats.corpus_stats``)."""

@@ -24,6 +24,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from . import __version__, api, db, queries, roles, sandbox
+from .curation import GENDERS
 from .errors import MissingParameter, QueryInterrupted, QuotedbError, UnsafeRole
 from .export import WRITERS, jsonable
 from .export.outfile import refuse_database_files, staged_output
@@ -31,6 +32,7 @@ from .formats import INPUT_FORMATS, FieldMap
 from .ingest import Outcome
 from .parser import PARSER_VERSION
 from .progress import Eta
+from .records import SPEAKER_KINDS
 from .render import DEFAULT_CELL_WIDTH, OUTPUT_FORMATS, render_marked, write_output
 from .reparse import count_stale, version_key
 from .reparse import reparse as run_reparse
@@ -474,20 +476,93 @@ def quotes(app: App, fmt: str, width: int | None, **filters: Any) -> None:
                      width=width)
 
 
-@cli.command()
+@cli.group(invoke_without_command=True, cls=click.Group)
 @output_options(width=DEFAULT_CELL_WIDTH)
-@pass_app
-def speakers(app: App, fmt: str, width: int | None) -> None:
-    """List speakers with quote and article counts, most quoted first.
+@click.option("--similar", is_flag=True,
+              help="List pairs of speakers who are likely one person, to review before merging.")
+@click.pass_context
+def speakers(ctx: click.Context, fmt: str, width: int | None, similar: bool) -> None:
+    """List speakers with quote and article counts, most quoted first; curate them.
+
+    Curation (merge, rename, set) is stored and applied again after every
+    ingest and reparse, so a fix is made once.
 
     \b
     Example:
         quotedb speakers --csv > speakers.csv
+        quotedb speakers --similar
+        quotedb speakers merge "Ahmad Massoud" "Massoud"
     """
+    if ctx.invoked_subcommand is not None:
+        return
+    app = ctx.find_object(App)
+    assert app is not None
     with app.database(read_only=True) as database:
-        items = database.speakers()
-    write_output(([i[c] for c in queries.SPEAKER_COLUMNS] for i in items),
-                 queries.SPEAKER_COLUMNS, fmt, sys.stdout, width=width)
+        if similar:
+            pairs = database.similar_speakers()
+            columns: tuple[str, ...] = ("speaker", "quotes", "similar", "similar_quotes", "why")
+            rows: Any = ([p.name, p.quotes, p.other, p.other_quotes, p.reason] for p in pairs)
+        else:
+            items = database.speakers()
+            columns = queries.SPEAKER_COLUMNS
+            rows = ([i[c] for c in columns] for i in items)
+        write_output(rows, columns, fmt, sys.stdout, width=width)
+
+
+@speakers.command("merge")
+@click.argument("into")
+@click.argument("other")
+@pass_app
+def speakers_merge(app: App, into: str, other: str) -> None:
+    """OTHER becomes one speaker with INTO: its quotes and aliases move, its name an alias."""
+    with app.database() as database:
+        decision = database.merge_speakers(into, other)
+    app.say(f"decision {decision.id}: {decision.describe()}")
+
+
+@speakers.command("rename")
+@click.argument("speaker")
+@click.argument("new_name")
+@pass_app
+def speakers_rename(app: App, speaker: str, new_name: str) -> None:
+    """Call SPEAKER NEW_NAME from now on (the old name stays an alias)."""
+    with app.database() as database:
+        decision = database.rename_speaker(speaker, new_name)
+    app.say(f"decision {decision.id}: {decision.describe()}")
+
+
+@speakers.command("set")
+@click.argument("speaker")
+@click.option("--kind", type=click.Choice(SPEAKER_KINDS), help="What the speaker is.")
+@click.option("--gender", type=click.Choice(GENDERS),
+              help="The speaker's gender; unknown clears what the text said.")
+@pass_app
+def speakers_set(app: App, speaker: str, kind: str | None, gender: str | None) -> None:
+    """Set SPEAKER's kind and/or gender over what the articles say."""
+    with app.database() as database:
+        decision = database.set_speaker(speaker, kind=kind, gender=gender)
+    app.say(f"decision {decision.id}: {decision.describe()}")
+
+
+@speakers.command("decisions")
+@output_options(width=None)
+@pass_app
+def speakers_decisions(app: App, fmt: str, width: int | None) -> None:
+    """List the stored curation decisions, in the order they are applied."""
+    with app.database(read_only=True) as database:
+        decisions = database.curation_decisions()
+    write_output(([d.id, d.describe(), d.made_at] for d in decisions),
+                 ("id", "decision", "made_at"), fmt, sys.stdout, width=width)
+
+
+@speakers.command("forget")
+@click.argument("decision_id", type=int)
+@pass_app
+def speakers_forget(app: App, decision_id: int) -> None:
+    """Stop applying a decision (what it changed stays until a reparse)."""
+    with app.database() as database:
+        decision = database.forget_decision(decision_id)
+    app.say(f"forgot decision {decision.id}: {decision.describe()}")
 
 
 @cli.command()

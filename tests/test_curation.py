@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -165,3 +166,22 @@ def test_similar_speakers_pairs_compatible_names_only(engine: Engine) -> None:
         pairs = curation.similar_speakers(connection)
     assert [(p.name, p.other, p.reason) for p in pairs] == [
         ("Ann Lee", "Ann B. Lee", "middle name")]
+
+
+def test_cli_merge_set_decisions_forget_and_similar(engine: Engine, quotedb: Quotedb) -> None:
+    """The speakers subcommands call the library and say what they stored, in one line."""
+    similar = quotedb("speakers", "--similar", "--csv")
+    assert similar.exit_code == 0
+    assert similar.output.splitlines()[1:] == ['"Ann Lee",2,"Ann B. Lee",1,"middle name"']
+    merged = quotedb("speakers", "merge", "Ann Lee", "ann b. lee")
+    assert merged.exit_code == 0 and "decision 1: merge 'Ann Lee' <- 'Ann B. Lee'" in merged.output
+    assert quotedb("speakers", "set", "Tom Hart", "--gender", "male").exit_code == 0
+    listed = quotedb("speakers", "decisions", "--nl").output.splitlines()
+    assert len(listed) == 2 and "set 'Tom Hart' --gender male" in listed[1]
+    assert "forgot decision 2" in quotedb("speakers", "forget", "2").output
+    refused = quotedb("speakers", "rename", "Nobody", "X")
+    assert refused.exit_code == 1
+    assert refused.output.strip() == "Error: no speaker named 'Nobody'"
+    assert quotedb("speakers", "set", "Tom Hart", "--kind", "robot").exit_code == 2
+    names = {row["name"] for row in json.loads(quotedb("speakers", "--json").output)}
+    assert "Ann Lee" in names and "Ann B. Lee" not in names
