@@ -73,7 +73,7 @@ def test_database_export_is_the_cli_export(loaded: Quotedb, tmp_path: Path) -> N
     with connect(loaded.url, create=False) as database:
         assert database.export(path, outlet="reuters") == 1
         stream = io.StringIO()
-        assert database.export(stream, fmt="jsonl", include_fragments=True) == 3
+        assert database.export(stream, fmt="jsonl", fragments=True) == 3
     assert path.read_bytes() == loaded("export", "--outlet", "reuters").stdout_bytes
     assert stream.getvalue() == loaded("export", "--format", "jsonl", "--fragments").stdout
 
