@@ -160,6 +160,7 @@ class Database:
         limit: int | None = None,
         fragments: bool = False,
         outlet: str | None = None,
+        all_copies: bool = False,
     ) -> Iterator[dict[str, Any]]:
         """Quotes matching the filters, as dicts keyed by ``queries.quote_columns(fragments)``.
 
@@ -176,7 +177,7 @@ class Database:
         """
         flt = queries.quote_filter(
             speaker=speaker, article_id=article_id, search=search, since=since, until=until,
-            limit=limit, fragments=fragments, outlet=outlet,
+            limit=limit, fragments=fragments, outlet=outlet, all_copies=all_copies,
         )
         with Session(self.engine) as session:
             stmt = queries.select_quotes(session, flt)

@@ -369,6 +369,8 @@ def quote_filters(func: F) -> F:
         click.option("--fragments", is_flag=True,
                      help="Include scare quotes and fragments (never attributed); rows then "
                           "say which are fragments (a fragment column)."),
+        click.option("--all-copies", is_flag=True,
+                     help="Every syndicated copy's quotes too (a story counts once by default)."),
     ]
     for option in reversed(options):
         func = option(func)

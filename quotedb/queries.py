@@ -24,7 +24,7 @@ from sqlalchemy import (
     table,
     union_all,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnClause
 
 from . import models
@@ -75,6 +75,9 @@ class QuoteFilter:
     fragments: bool = False
     #: Only articles from this outlet (case-insensitive, as ``outlet_condition``).
     outlet: str | None = None
+    #: Every syndicated copy's quotes too; by default a story is counted once,
+    #: from its first copy (``articles.duplicate_of``, see ``copies_condition``).
+    all_copies: bool = False
     #: The speakers ``speaker`` names, once looked up (see ``resolve_speaker``).
     speaker_ids: tuple[int, ...] | None = None
     #: Only articles with ``first <= id < end``: how a parallel export splits
@@ -86,6 +89,7 @@ def quote_filter(
     *, speaker: str | None = None, article_id: int | None = None, search: str | None = None,
     since: date | str | None = None, until: date | str | None = None,
     limit: int | None = None, fragments: bool = False, outlet: str | None = None,
+    all_copies: bool = False,
 ) -> QuoteFilter:
     """The filter for the options a user gives, dates as ``date`` or ``"YYYY-MM-DD"``.
 
@@ -94,7 +98,7 @@ def quote_filter(
     """
     return QuoteFilter(speaker=speaker, article_id=article_id, search=search,
                        since=_as_date("since", since), until=_as_date("until", until),
-                       limit=limit, fragments=fragments, outlet=outlet)
+                       limit=limit, fragments=fragments, outlet=outlet, all_copies=all_copies)
 
 
 def _as_date(name: str, value: date | str | None) -> date | None:
@@ -190,6 +194,8 @@ def quotes_select(flt: QuoteFilter, dialect: str = "sqlite") -> Select:
         stmt = stmt.where(a.published <= flt.until)
     if flt.outlet is not None:
         stmt = stmt.where(outlet_condition(flt.outlet))
+    if not flt.all_copies:
+        stmt = stmt.where(copies_condition(flt.outlet))
     if flt.limit is not None:
         stmt = stmt.limit(min(flt.limit, MAX_INTEGER))  # more rows than that cannot exist
     return stmt
@@ -396,6 +402,33 @@ def speakers(session: Session) -> list[dict[str, Any]]:
 ARTICLE_COLUMNS = (
     "article_id", "source", "title", "published", "outlet", "authors", "quotes", "url",
 )
+
+
+def copies_condition(outlet: str | None = None) -> Any:
+    """Articles that count: first copies, and with ``outlet``, copies whose first copy
+    that outlet did not run.
+
+    A wire story in twenty papers is one story: counted once, from its first
+    copy. Asked about one outlet, the story counts for that outlet even when
+    another outlet ran it first.
+    """
+    a = models.Article
+    if outlet is None:
+        return a.duplicate_of.is_(None)
+    first = aliased(models.Article)
+    first_here = (select(first.id)
+                  .where(first.id == a.duplicate_of,
+                         func.lower(first.outlet) == outlet.strip().lower())
+                  .exists())
+    return or_(a.duplicate_of.is_(None), ~first_here)
+
+
+def copies_count() -> Any:
+    """How many articles carry the row's story: its first copy and every copy of it."""
+    a, other = models.Article, aliased(models.Article)
+    return 1 + (select(func.count(other.id))
+                .where(other.duplicate_of == func.coalesce(a.duplicate_of, a.id))
+                .scalar_subquery())
 
 
 def outlet_condition(outlet: str) -> Any:

@@ -45,29 +45,35 @@ def corpus_stats(session: Session, top: int = TOP_SPEAKERS) -> dict[str, Any]:
     ``top_speakers`` (list of ``{"name", "quotes"}``, most quoted first, ties
     by name), ``earliest`` / ``latest`` published dates (None if unknown),
     ``parser_versions`` (articles per parser version, so a researcher sees
-    what was parsed by an older parser) and ``quotes_by_gender`` (attributed
-    quotes per speaker gender as the text gave it: female, male, unknown).
+    what was parsed by an older parser), ``quotes_by_gender`` (attributed
+    quotes per speaker gender as the text gave it: female, male, unknown)
+    and ``syndicated_copies`` (articles that copy an earlier one).
+
+    A syndicated story's quotes count once, from its first copy, as
+    ``quotedb quotes`` lists them; ``articles`` counts every copy.
     """
     q, a, s = models.Quote, models.Article, models.Speaker
-    articles = session.scalar(select(func.count(a.id))) or 0
+    articles, copies = session.execute(
+        select(func.count(a.id), func.count(a.duplicate_of))).one()
+    once = q.article_id.in_(select(a.id).where(a.duplicate_of.is_(None)))
     quotes, unattributed, fragments = session.execute(
         select(
             func.count(q.id).filter(q.fragment.is_(False)),
             func.count(q.id).filter(q.speaker_id.is_(None), q.fragment.is_(False)),
             func.count(q.id).filter(q.fragment.is_(True)),
-        )
+        ).where(once)
     ).one()
     count = func.count(q.id)
     top_rows = session.execute(
         select(s.name, count.label("quotes"))
         .join(q, q.speaker_id == s.id)
-        .where(q.fragment.is_(False))
+        .where(q.fragment.is_(False), once)
         .group_by(s.id, s.name)
         .order_by(count.desc(), s.name)
         .limit(top)
     ).all()
     speakers = session.scalar(
-        select(func.count(q.speaker_id.distinct())).where(q.fragment.is_(False))
+        select(func.count(q.speaker_id.distinct())).where(q.fragment.is_(False), once)
     ) or 0
     earliest, latest = session.execute(select(func.min(a.published), func.max(a.published))).one()
     versions = session.execute(
@@ -75,14 +81,15 @@ def corpus_stats(session: Session, top: int = TOP_SPEAKERS) -> dict[str, Any]:
     ).all()
     genders = dict(session.execute(
         select(s.gender, func.count(q.id)).join(q, q.speaker_id == s.id)
-        .where(q.fragment.is_(False)).group_by(s.gender)
+        .where(q.fragment.is_(False), once).group_by(s.gender)
     ).all())
     return {
         "articles": articles,
         "quotes": quotes,
         "fragments": fragments,
         "speakers": speakers,
-        "quotes_per_article": quotes / articles if articles else 0.0,
+        "syndicated_copies": copies,
+        "quotes_per_article": quotes / (articles - copies) if articles > copies else 0.0,
         "unattributed_share": unattributed / quotes if quotes else 0.0,
         "top_speakers": [{"name": name, "quotes": n} for name, n in top_rows],
         "earliest": _as_date(earliest),
@@ -117,7 +124,9 @@ def format_stats(stats: dict[str, Any]) -> str:
     else:
         span = f"{earliest.isoformat()} to {latest.isoformat()}"
     lines = [
-        f"articles:            {stats['articles']:,}",
+        f"articles:            {stats['articles']:,}" + (
+            f" ({stats['syndicated_copies']:,} syndicated copies, their quotes counted once)"
+            if stats.get("syndicated_copies") else ""),
         f"quotes:              {quote_counts(stats['quotes'], stats['fragments'])}",
         f"speakers:            {stats['speakers']:,}",
         f"quotes per article:  {stats['quotes_per_article']:.1f}",

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from pathlib import Path
 
 import pytest
@@ -71,3 +74,38 @@ def test_replacing_the_first_copy_re_roots_its_copies(
     result = quotedb("ingest", str(first))
     assert result.exit_code == 0, result.output
     assert _roots(quotedb.url) == {"a.txt": None, "b.txt": None, "c.txt": "b.txt"}
+
+
+def _syndicated(quotedb: Quotedb, story: str, tmp_path: Path) -> None:
+    """One story run by three outlets: the wire first, two papers with edited copies."""
+    records = [
+        {"id": "w1", "outlet": "Wire", "text": story},
+        {"id": "p1", "outlet": "Paper", "text": _copy(story, "By Paper Staff")},
+        {"id": "t1", "outlet": "Times", "text": _copy(story, "From the wire")},
+    ]
+    path = tmp_path / "copies.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    assert quotedb("ingest", str(path)).exit_code == 0
+
+
+def test_a_syndicated_quote_counts_once_unless_all_copies(
+        quotedb: Quotedb, story: str, tmp_path: Path) -> None:
+    """quotes, export and stats count the first copy; --all-copies lists every copy."""
+    _syndicated(quotedb, story, tmp_path)
+    once = json.loads(quotedb("quotes", "--json").output)
+    every = json.loads(quotedb("quotes", "--json", "--all-copies").output)
+    assert once and {row["article_id"] for row in once} == {1}
+    assert {row["article_id"] for row in every} == {1, 2, 3} and len(every) > len(once)
+    exported = list(csv.DictReader(io.StringIO(quotedb("export").stdout)))
+    assert len(exported) == len(once) and {row["copies"] for row in exported} == {"3"}
+    stats = json.loads(quotedb("stats", "--format", "json").output)
+    assert stats["quotes"] == len(once) and stats["syndicated_copies"] == 2
+    assert stats["articles"] == 3
+
+
+def test_an_outlet_counts_the_copies_it_ran(
+        quotedb: Quotedb, story: str, tmp_path: Path) -> None:
+    """Asked about the Times, the story counts for it although the wire ran it first."""
+    _syndicated(quotedb, story, tmp_path)
+    times = json.loads(quotedb("quotes", "--json", "--outlet", "times").output)
+    assert times and {row["article_id"] for row in times} == {3}

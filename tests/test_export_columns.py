@@ -42,7 +42,8 @@ def loaded(quotedb: Quotedb, tmp_path: Path) -> Quotedb:
 def test_columns_end_with_fragment_article_url_outlet(loaded: Quotedb) -> None:
     rows = list(csv.DictReader(io.StringIO(loaded("export", "--fragments").stdout)))
     assert list(rows[0]) == list(EXPORT_COLUMNS)
-    assert list(EXPORT_COLUMNS[-3:]) == ["fragment", "article_url", "outlet"]
+    assert list(EXPORT_COLUMNS[-4:]) == ["fragment", "article_url", "outlet", "copies"]
+    assert {row["copies"] for row in rows} == {"1"}  # no story here was syndicated
     by_quote = {row["quote"]: row for row in rows}
     said = by_quote["The bridge is closed,"]
     assert (said["fragment"], said["article_url"], said["outlet"]) == (

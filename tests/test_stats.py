@@ -32,6 +32,7 @@ def test_empty_corpus_has_zero_figures(corpus: api.Database) -> None:
         "articles": 0, "quotes": 0, "fragments": 0, "speakers": 0, "quotes_per_article": 0.0,
         "unattributed_share": 0.0, "top_speakers": [], "earliest": None, "latest": None,
         "parser_versions": {}, "quotes_by_gender": {"female": 0, "male": 0, "unknown": 0},
+        "syndicated_copies": 0,
     }
 
 

@@ -1,4 +1,4 @@
-"""What an export row holds: the quote's columns, then fragment, article_url, outlet.
+"""What an export row holds: the quote's columns, then fragment, article_url, outlet, copies.
 
 One SELECT for every format and path, so CSV, JSON, JSON Lines and Parquet
 have the same columns (JSON keys) in the same order.
@@ -15,10 +15,10 @@ from sqlalchemy.engine import Result
 from sqlalchemy.orm import Session
 
 from .. import models
-from ..queries import QUOTE_COLUMNS, QuoteFilter, quotes_select, resolve_speaker
+from ..queries import QUOTE_COLUMNS, QuoteFilter, copies_count, quotes_select, resolve_speaker
 
 #: The columns of an export, in order (the CSV header, the JSON keys).
-EXPORT_COLUMNS = (*QUOTE_COLUMNS, "fragment", "article_url", "outlet")
+EXPORT_COLUMNS = (*QUOTE_COLUMNS, "fragment", "article_url", "outlet", "copies")
 
 
 def export_select(flt: QuoteFilter, dialect: str) -> Select:
@@ -26,13 +26,15 @@ def export_select(flt: QuoteFilter, dialect: str) -> Select:
 
     ``fragment`` tells a scare quote or title (kept with ``--fragments``)
     from a quote nobody was found to have said; ``article_url`` and
-    ``outlet`` say where the article came from.
+    ``outlet`` say where the article came from; ``copies`` how many articles
+    carry the story (1 unless it was syndicated: see ``articles.duplicate_of``).
     """
     q, a = models.Quote, models.Article
     return quotes_select(flt, dialect).add_columns(
         q.fragment.label("fragment"),
         a.url.label("article_url"),
         a.outlet.label("outlet"),
+        copies_count().label("copies"),
     )
 
 
