@@ -98,7 +98,8 @@ def test_export_csv_has_exact_columns(loaded: Quotedb) -> None:
     header = next(reader)
     assert header == list(EXPORT_COLUMNS)
     assert header == ("quote_id,article_id,article_source,article_title,published,speaker,"
-                      "speaker_mention,cue,quote,start,end,fragment,article_url,outlet").split(",")
+                      "speaker_mention,cue,quote,start,end,fragment,article_url,outlet,copies"
+                      ).split(",")
     assert sum(1 for _ in reader) >= 30
 
 
