@@ -10,12 +10,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, Select
+from sqlalchemy import Engine, Integer, Select, func, type_coerce
 from sqlalchemy.engine import Result
 from sqlalchemy.orm import Session
 
 from .. import models
-from ..queries import QUOTE_COLUMNS, QuoteFilter, copies_count, quotes_select, resolve_speaker
+from ..queries import QUOTE_COLUMNS, QuoteFilter, copy_counts, quotes_select, resolve_speaker
 
 #: The columns of an export, in order (the CSV header, the JSON keys).
 EXPORT_COLUMNS = (*QUOTE_COLUMNS, "fragment", "article_url", "outlet", "copies")
@@ -30,11 +30,16 @@ def export_select(flt: QuoteFilter, dialect: str) -> Select:
     carry the story (1 unless it was syndicated: see ``articles.duplicate_of``).
     """
     q, a = models.Quote, models.Article
-    return quotes_select(flt, dialect).add_columns(
-        q.fragment.label("fragment"),
-        a.url.label("article_url"),
-        a.outlet.label("outlet"),
-        copies_count().label("copies"),
+    counts = copy_counts()
+    return (
+        quotes_select(flt, dialect)
+        .outerjoin(counts, counts.c.first == func.coalesce(a.duplicate_of, a.id))
+        .add_columns(
+            q.fragment.label("fragment"),
+            a.url.label("article_url"),
+            a.outlet.label("outlet"),
+            type_coerce(1 + func.coalesce(counts.c.copies, 0), Integer).label("copies"),
+        )
     )
 
 

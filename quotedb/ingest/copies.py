@@ -9,9 +9,9 @@ start of each batch, reads the signatures stored since (its own and other
 writers'), so several ingest processes on one PostgreSQL server see each
 other's articles at batch granularity.
 
-Memory: the index holds about 2.3 KB per stored article (230 MB at 100k
-articles), read once per ingest run; a corpus in the millions would keep
-the band keys in a table instead.
+Memory: the index holds about 2.3 KB per first copy (230 MB at 100k
+distinct stories), read once per ingest run; a corpus in the millions would
+keep the band keys in a table instead.
 """
 
 from __future__ import annotations
@@ -45,10 +45,12 @@ class CopyFinder:
         """Index the signatures stored since the last look (by any writer)."""
         a = ARTICLES.c
         rows = connection.execute(
-            select(a.id, a.minhash).where(a.id > self.seen, a.minhash.is_not(None)).order_by(a.id)
+            select(a.id, a.minhash, a.duplicate_of)
+            .where(a.id > self.seen, a.minhash.is_not(None)).order_by(a.id)
         )
-        for article_id, sig in rows:
-            self.index.add(article_id, sig)
+        for article_id, sig, first in rows:
+            if first is None:  # first copies only: see ``mark_copies``
+                self.index.add(article_id, sig)
             self.seen = max(self.seen, article_id)
 
     def find(self, sig: bytes | None, exclude: int | None = None) -> int | None:
@@ -92,6 +94,10 @@ def mark_copies(connection: Connection, finder: CopyFinder,
             ).first()
             if root is not None:
                 marks.append({"b_id": article_id, "b_root": root[0] or root[1]})
+                continue
+        # Only first copies are indexed: a story's copies are found through
+        # it, and indexing them too would make a much-syndicated story's
+        # every new copy compare against all its earlier ones (quadratic).
         finder.stage(article_id, sig)
     if marks:
         connection.execute(
