@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from types import TracebackType
-from typing import Any, NamedTuple, TextIO
+from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -33,12 +33,16 @@ from .errors import NoSuchArticle
 from .export import export_quotes
 from .formats import FieldMap, format_for
 from .ingest import Outcome, Summary, ingest_paths
+from .ingest.cluster import ingest_on_cluster
 from .ingest.inputs import default_pattern
 from .parser import PARSER_VERSION
 from .reparse import ReparseSummary, reparse
 from .report import write_report
 from .sources import DEFAULT_MAX_BYTES, SourceFile, SourceProblem, find_sources
 from .stats import corpus_stats
+
+if TYPE_CHECKING:
+    from distributed import Client as DaskClient
 
 PANDAS_EXTRA_HINT = "to_pandas needs the 'pandas' extra: pip install 'quotedb[pandas]'"
 
@@ -381,6 +385,7 @@ class Database:
         batch_size: int = DEFAULT_BATCH_SIZE,
         on_outcome: Callable[[Outcome], None] | None = None,
         on_start: Callable[[int | None], None] | None = None,
+        client: DaskClient | None = None,
     ) -> Summary:
         """Ingest files, folders and ``-`` (stdin) like ``quotedb ingest``.
 
@@ -396,12 +401,20 @@ class Database:
                 articles are coming (None when corpus files, which hold many
                 records each, make that unknown until read), for a progress
                 bar. Giving it lists every path first.
+            client: a ``dask.distributed.Client``: its cluster reads and parses
+                (``workers`` is then unused), and on PostgreSQL writes too;
+                see ``quotedb.ingest.cluster``. Files must be at the same
+                paths on the workers (a shared file system).
         """
         sources: Iterable[SourceFile | SourceProblem] = find_sources(
             [str(path) for path in paths], pattern or default_pattern(input_format))
         if on_start is not None:
             sources = list(sources)
             on_start(article_count(sources, input_format))
+        if client is not None:
+            return ingest_on_cluster(
+                self.engine, sources, client, batch_size=batch_size, max_bytes=max_bytes,
+                input_format=input_format, fields=fields, on_outcome=on_outcome)
         return ingest_paths(
             self.engine, sources, workers=workers or os.cpu_count() or 1,
             batch_size=batch_size, max_bytes=max_bytes, input_format=input_format,

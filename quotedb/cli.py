@@ -14,7 +14,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -30,6 +30,7 @@ from .export import WRITERS, jsonable
 from .export.outfile import refuse_database_files, staged_output
 from .formats import INPUT_FORMATS, FieldMap
 from .ingest import Outcome
+from .ingest.cluster import CONNECT_TIMEOUT, connect_scheduler
 from .parser import PARSER_VERSION
 from .progress import Eta
 from .records import SPEAKER_KINDS
@@ -241,11 +242,18 @@ def cli(ctx: click.Context, db_url: str | None, quiet: bool) -> None:
 @click.option("--batch-size", type=click.IntRange(min=1), default=api.DEFAULT_BATCH_SIZE,
               show_default=True,
               help="Articles per transaction (each still all-or-nothing).")
+@click.option("--scheduler", metavar="tcp://HOST:PORT", default=None,
+              help="Parse on this running Dask cluster (extra 'dask'); on PostgreSQL its "
+                   "workers write too. Files must be at the same paths on the workers.")
+@click.option("--scheduler-timeout", type=click.FloatRange(min=0, min_open=True),
+              default=CONNECT_TIMEOUT, show_default=True,
+              help="Seconds to wait for the --scheduler to answer.")
 @pass_app
 def ingest(app: App, paths: tuple[str, ...], pattern: str | None, input_format: str | None,
            text_field: str | None, title_field: str | None, date_field: str | None,
            url_field: str | None, id_field: str | None, max_bytes: int,
-           workers: int | None, batch_size: int) -> None:
+           workers: int | None, batch_size: int, scheduler: str | None,
+           scheduler_timeout: float) -> None:
     """Ingest articles: files, folders (recursively) or - for stdin.
 
     Plain text, HTML pages (extra 'html'), JSON Lines, JSON and CSV corpora
@@ -260,7 +268,12 @@ def ingest(app: App, paths: tuple[str, ...], pattern: str | None, input_format: 
         quotedb ingest saved-pages/ --glob '*.html'
         quotedb ingest corpus.jsonl --text-field body
         some-scraper | quotedb ingest - --input-format jsonl
+        quotedb --db postgresql+psycopg://db/quotes ingest /shared/corpus \\
+            --scheduler tcp://scheduler:8786
     """
+    if scheduler is not None and workers is not None:
+        raise click.UsageError("--workers is for parsing here; with --scheduler the "
+                               "cluster's workers parse")
     fields = FieldMap.from_options(text=text_field, title=title_field, date=date_field,
                                    url=url_field, id=id_field)
     advance: list[Callable[[int], None]] = []  # the progress bar's, once it is shown
@@ -276,12 +289,14 @@ def ingest(app: App, paths: tuple[str, ...], pattern: str | None, input_format: 
         advance.append(lambda n: bar.update(n, eta.advance(n)))
 
     show_bar = not app.quiet and sys.stderr.isatty()
-    with app.database() as database, bars:
+    # The scheduler first: an unreachable one must leave no database behind.
+    client = connect_scheduler(scheduler, scheduler_timeout) if scheduler else None
+    with app.database() as database, bars, client or nullcontext():
         summary = database.ingest(
             *paths, input_format=input_format, pattern=pattern, fields=fields,
             max_bytes=max_bytes, workers=workers, batch_size=batch_size,
             on_start=start_bar if show_bar else None,
-            on_outcome=lambda outcome: _after(outcome, advance))
+            on_outcome=lambda outcome: _after(outcome, advance), client=client)
     app.say(summary.line())
     if summary.failed:
         sys.exit(1)

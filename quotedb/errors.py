@@ -43,6 +43,14 @@ class IngestAborted(QuotedbError):
     """An ingest run could not go on (its parser workers died)."""
 
 
+class SchedulerUnreachable(QuotedbError):
+    """A Dask scheduler did not answer (wrong address, not running, a firewall)."""
+
+
+class MissingExtra(QuotedbError):
+    """A feature needs an optional dependency (an extra) that is not installed."""
+
+
 class ArticleReadError(QuotedbError):
     """An article file could not be read or decoded."""
 

@@ -278,9 +278,30 @@ def ingest_paths(
     """
     work = iter_articles(sources, input_format=input_format, fields=fields, max_bytes=max_bytes,
                          pattern=pattern)
+    results = prepared_in_order(work, workers=workers, max_bytes=max_bytes)
+    return write_in_order(engine, results, batch_size=batch_size, on_outcome=on_outcome)
+
+
+def write_in_order(
+    engine: Engine,
+    results: Iterable[Prepared | Outcome],
+    *,
+    batch_size: int = 64,
+    on_outcome: Callable[[Outcome], None] | None = None,
+    cache: SpeakerCache | None = None,
+    replay: bool = True,
+) -> Summary:
+    """Store prepared articles in input order, ``batch_size`` per transaction; report each.
+
+    The one write loop, whoever prepared the articles: this machine's
+    process pool, a Dask cluster on SQLite (which has no server the workers
+    could write to), or a Dask task writing its own chunk to PostgreSQL
+    (with the ``cache`` its worker keeps, and ``replay`` False: the client
+    replays curation decisions once, at the end of the whole run).
+    """
     summary = Summary()
     batch: list[Prepared] = []
-    cache = SpeakerCache()
+    cache = cache if cache is not None else SpeakerCache()
 
     def report(outcome: Outcome) -> None:
         summary.add(outcome)
@@ -292,7 +313,6 @@ def ingest_paths(
             report(outcome)
         batch.clear()
 
-    results = prepared_in_order(work, workers=workers, max_bytes=max_bytes)
     # One connection for the whole run: on SQLite, closing the last one
     # checkpoints the WAL into the database, which per batch cost ~15% of
     # the writer's time. It holds no lock between batches.
@@ -306,7 +326,7 @@ def ingest_paths(
             if len(batch) >= batch_size:
                 flush(connection)
         flush(connection)
-        if summary.new or summary.updated:
+        if replay and (summary.new or summary.updated):
             _in_transaction(connection, apply_decisions)
     return summary
 
@@ -327,4 +347,5 @@ def ingest_text(
 
 
 
-__all__ = ["ingest_paths", "ingest_text", "prepare", "prepared_in_order"]
+__all__ = ["ingest_paths", "ingest_text", "prepare", "prepare_chunk", "prepared_in_order",
+           "write_in_order"]
