@@ -92,6 +92,25 @@ def test_cli_scheduler_prints_the_local_summary_and_errors(
     assert result.output.splitlines()[-1].startswith("articles: 12 new, 0 unchanged")
 
 
+def test_relative_paths_and_stdin_are_read_where_the_workers_can(
+    tmp_path: Path, client: distributed.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The workers started in another folder: a relative path must reach them absolute.
+    write_corpus(tmp_path / "corpus", 3, seed=2)
+    story = (tmp_path / "corpus" / "article_0000000.txt").read_text(encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    on_cluster = Quotedb(f"sqlite:///{tmp_path / 'cluster.db'}")
+    local = Quotedb(f"sqlite:///{tmp_path / 'local.db'}")
+    for quotedb, options in ((on_cluster, ["--scheduler", client.scheduler.address]),
+                             (local, ["--workers", "1"])):
+        assert quotedb("ingest", "corpus", *options).exit_code == 0
+        assert quotedb("ingest", "-", *options, input=story + "\nMore.\n").exit_code == 0
+    assert snapshot(on_cluster.url) == snapshot(local.url)
+    assert [row[0] for row in snapshot(on_cluster.url)["articles"]][:3] == [
+        "corpus/article_0000000.txt", "corpus/article_0000001.txt", "corpus/article_0000002.txt"]
+    assert len(snapshot(on_cluster.url)["articles"]) == 4
+
+
 def test_worker_killed_mid_run_leaves_what_one_process_would(
     tmp_path: Path, client: distributed.Client
 ) -> None:

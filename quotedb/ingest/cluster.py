@@ -38,9 +38,9 @@ from sqlalchemy import Engine
 
 from ..curation import apply_decisions
 from ..db import is_sqlite, make_engine, writer
-from ..errors import ArticleReadError, IngestAborted, MissingExtra, SchedulerUnreachable
-from ..formats import ArticleRecord, FieldMap, RecordProblem
-from ..sources import DEFAULT_MAX_BYTES, SourceFile, SourceProblem, read_source
+from ..errors import IngestAborted, MissingExtra, SchedulerUnreachable
+from ..formats import FieldMap
+from ..sources import DEFAULT_MAX_BYTES, SourceFile, SourceProblem
 from .inputs import PageFile, Work, iter_articles
 from .pipeline import prepare_chunk, write_in_order
 from .store import Outcome, Prepared, SpeakerCache, Summary, _in_transaction
@@ -119,7 +119,7 @@ def ingest_on_cluster(
         IngestAborted: the cluster lost a task for good (a worker died on it
             repeatedly) or the scheduler went away; what was stored is whole.
     """
-    work = (_for_worker(item, max_bytes) for item in iter_articles(
+    work = (_for_worker(item) for item in iter_articles(
         sources, input_format=input_format, fields=fields, max_bytes=max_bytes, pattern=pattern))
     url = engine.url.render_as_string(hide_password=False)
     if is_sqlite(url):
@@ -135,18 +135,14 @@ def ingest_on_cluster(
     return summary
 
 
-def _for_worker(item: Work, max_bytes: int) -> Work:
-    """A unit of work another machine can do: absolute paths, and stdin read here.
+def _for_worker(item: Work) -> Work:
+    """A unit of work another machine can do: its file named by an absolute path.
 
     The article keeps the name it was given (its ``source`` is what a local
-    run stores); only where a worker finds the file changes.
+    run stores); only where a worker finds the file changes. Records (of
+    corpus files and stdin) are read here already and travel whole.
     """
-    if isinstance(item, SourceFile):
-        if item.path is None:  # stdin is this process's, not a worker's
-            try:
-                return ArticleRecord(item.name, read_source(item, max_bytes))
-            except ArticleReadError as exc:
-                return RecordProblem(item.name, str(exc))
+    if isinstance(item, SourceFile) and item.path is not None:
         return replace(item, path=item.path.absolute())
     if isinstance(item, PageFile) and item.source.path is not None:
         return replace(item, source=replace(item.source, path=item.source.path.absolute()))
