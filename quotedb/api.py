@@ -34,11 +34,12 @@ from .export import export_quotes
 from .formats import FieldMap, format_for
 from .ingest import Outcome, Summary, ingest_paths
 from .ingest.cluster import ingest_on_cluster
-from .ingest.inputs import default_pattern
+from .ingest.inputs import default_pattern, find_inputs
+from .ingest.remote import RemoteFile
 from .parser import PARSER_VERSION
 from .reparse import ReparseSummary, reparse
 from .report import write_report
-from .sources import DEFAULT_MAX_BYTES, SourceFile, SourceProblem, find_sources
+from .sources import DEFAULT_MAX_BYTES, SourceFile, SourceProblem
 from .stats import corpus_stats
 
 if TYPE_CHECKING:
@@ -387,7 +388,7 @@ class Database:
         on_start: Callable[[int | None], None] | None = None,
         client: DaskClient | None = None,
     ) -> Summary:
-        """Ingest files, folders and ``-`` (stdin) like ``quotedb ingest``.
+        """Ingest files, folders, fsspec URLs and ``-`` (stdin) like ``quotedb ingest``.
 
         Each file's format comes from its extension unless ``input_format``
         is given; folders are searched for ``pattern`` (default: the
@@ -406,7 +407,7 @@ class Database:
                 see ``quotedb.ingest.cluster``. Files must be at the same
                 paths on the workers (a shared file system).
         """
-        sources: Iterable[SourceFile | SourceProblem] = find_sources(
+        sources: Iterable[SourceFile | RemoteFile | SourceProblem] = find_inputs(
             [str(path) for path in paths], pattern or default_pattern(input_format))
         if on_start is not None:
             sources = list(sources)
@@ -440,15 +441,15 @@ class Database:
 
 
 def article_count(
-    sources: Sequence[SourceFile | SourceProblem], input_format: str | None
+    sources: Sequence[SourceFile | RemoteFile | SourceProblem], input_format: str | None
 ) -> int | None:
     """How many articles listed sources hold, if each holds one (text and HTML files).
 
     A corpus file (JSON Lines, JSON, CSV) holds any number of records,
     unknown until it is read, so a listing with one gives None.
     """
-    one_each = all(format_for(s.name, input_format) in ("txt", "html")
-                   for s in sources if isinstance(s, SourceFile) and s.path)
+    one_each = all(format_for(s.name, input_format) in ("txt", "html") for s in sources
+                   if isinstance(s, RemoteFile) or (isinstance(s, SourceFile) and s.path))
     return len(sources) if one_each else None
 
 

@@ -56,7 +56,7 @@ def corpus_with_bad_files(folder: Path, count: int) -> Path:
     return folder
 
 
-def ingest_with(url: str, folder: Path, **options: object) -> list[Outcome]:
+def ingest_with(url: str, folder: Path | str, **options: object) -> list[Outcome]:
     outcomes: list[Outcome] = []
     with connect(url) as database:
         database.ingest(folder, on_outcome=outcomes.append, **options)  # type: ignore[arg-type]
@@ -109,6 +109,19 @@ def test_relative_paths_and_stdin_are_read_where_the_workers_can(
     assert [row[0] for row in snapshot(on_cluster.url)["articles"]][:3] == [
         "corpus/article_0000000.txt", "corpus/article_0000001.txt", "corpus/article_0000002.txt"]
     assert len(snapshot(on_cluster.url)["articles"]) == 4
+
+
+def test_workers_read_fsspec_urls_themselves(
+    db_url: str, tmp_path: Path, client: distributed.Client
+) -> None:
+    folder = write_corpus(tmp_path / "corpus", 10, seed=4)[0].parent
+    on_cluster = ingest_with(db_url, folder.as_uri(), client=client, batch_size=4)
+    with reference_url(db_url, tmp_path) as local_url:
+        local = ingest_with(local_url, folder.as_uri(), workers=1)
+        assert snapshot(db_url) == snapshot(local_url)
+    assert [o.source for o in on_cluster] == [o.source for o in local] == [
+        p.as_uri() for p in sorted(folder.iterdir())]
+    assert {o.status for o in on_cluster} == {"new"}
 
 
 def test_worker_killed_mid_run_leaves_what_one_process_would(

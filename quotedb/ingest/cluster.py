@@ -43,6 +43,7 @@ from ..formats import FieldMap
 from ..sources import DEFAULT_MAX_BYTES, SourceFile, SourceProblem
 from .inputs import PageFile, Work, iter_articles
 from .pipeline import prepare_chunk, write_in_order
+from .remote import RemoteFile
 from .store import Outcome, Prepared, SpeakerCache, Summary, _in_transaction
 
 if TYPE_CHECKING:
@@ -98,7 +99,7 @@ def _first_line(exc: BaseException) -> str:
 
 def ingest_on_cluster(
     engine: Engine,
-    sources: Iterable[str | SourceFile | SourceProblem],
+    sources: Iterable[str | SourceFile | RemoteFile | SourceProblem],
     client: Client,
     *,
     batch_size: int = 64,
@@ -140,11 +141,13 @@ def _for_worker(item: Work) -> Work:
 
     The article keeps the name it was given (its ``source`` is what a local
     run stores); only where a worker finds the file changes. Records (of
-    corpus files and stdin) are read here already and travel whole.
+    corpus files and stdin) are read here already and travel whole; a URL
+    is the same everywhere.
     """
     if isinstance(item, SourceFile) and item.path is not None:
         return replace(item, path=item.path.absolute())
-    if isinstance(item, PageFile) and item.source.path is not None:
+    if isinstance(item, PageFile) and isinstance(item.source, SourceFile) \
+            and item.source.path is not None:
         return replace(item, source=replace(item.source, path=item.source.path.absolute()))
     return item
 

@@ -35,7 +35,7 @@ from ..curation import apply_decisions
 from ..db import writer
 from ..duplicates import signature
 from ..errors import ArticleReadError, IngestAborted
-from ..formats import ArticleRecord, FieldMap, RecordProblem, source_records
+from ..formats import ArticleRecord, FieldMap, RecordProblem
 from ..pagemeta import clean_meta
 from ..parser import parse_article
 from ..records import ParsedArticle
@@ -47,7 +47,8 @@ from ..sources import (
     content_hash,
     read_source,
 )
-from .inputs import PageFile, Work, iter_articles
+from .inputs import PageFile, Work, iter_articles, page_records
+from .remote import RemoteFile
 from .store import Outcome, Prepared, SpeakerCache, Summary, _in_transaction, write_batch
 
 log = logging.getLogger(__name__)
@@ -63,7 +64,7 @@ def prepare(item: Work, max_bytes: int = DEFAULT_MAX_BYTES) -> Prepared | Outcom
     if isinstance(item, RecordProblem):
         return Outcome(item.source, "failed", error=item.message)
     if isinstance(item, PageFile):
-        record = next(iter(source_records(item.source, item.fmt, None, max_bytes)), None)
+        record = next(page_records(item, max_bytes), None)
         if record is None:
             return Outcome(item.source.name, "failed", error=f"{item.source.name}: no article")
         return prepare(record, max_bytes)
@@ -259,7 +260,7 @@ def _start_workers(pool: ProcessPoolExecutor, workers: int) -> None:
 
 def ingest_paths(
     engine: Engine,
-    sources: Iterable[str | SourceFile | SourceProblem],
+    sources: Iterable[str | SourceFile | RemoteFile | SourceProblem],
     *,
     workers: int = 1,
     batch_size: int = 64,
