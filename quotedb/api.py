@@ -33,7 +33,6 @@ from .errors import NoSuchArticle
 from .export import export_quotes
 from .formats import FieldMap, format_for
 from .ingest import Outcome, Summary, ingest_paths
-from .ingest.cluster import ingest_on_cluster
 from .ingest.inputs import default_pattern, find_inputs
 from .ingest.remote import RemoteFile
 from .parser import PARSER_VERSION
@@ -412,14 +411,10 @@ class Database:
         if on_start is not None:
             sources = list(sources)
             on_start(article_count(sources, input_format))
-        if client is not None:
-            return ingest_on_cluster(
-                self.engine, sources, client, batch_size=batch_size, max_bytes=max_bytes,
-                input_format=input_format, fields=fields, on_outcome=on_outcome)
         return ingest_paths(
             self.engine, sources, workers=workers or os.cpu_count() or 1,
             batch_size=batch_size, max_bytes=max_bytes, input_format=input_format,
-            fields=fields, on_outcome=on_outcome,
+            fields=fields, on_outcome=on_outcome, client=client,
         )
 
     # --- lifetime --------------------------------------------------------

@@ -39,11 +39,9 @@ from sqlalchemy import Engine
 from ..curation import apply_decisions
 from ..db import is_sqlite, make_engine, writer
 from ..errors import IngestAborted, MissingExtra, SchedulerUnreachable
-from ..formats import FieldMap
-from ..sources import DEFAULT_MAX_BYTES, SourceFile, SourceProblem
-from .inputs import PageFile, Work, iter_articles
+from ..sources import DEFAULT_MAX_BYTES, SourceFile
+from .inputs import PageFile, Work
 from .pipeline import prepare_chunk, write_in_order
-from .remote import RemoteFile
 from .store import Outcome, Prepared, SpeakerCache, Summary, _in_transaction
 
 if TYPE_CHECKING:
@@ -99,29 +97,26 @@ def _first_line(exc: BaseException) -> str:
 
 def ingest_on_cluster(
     engine: Engine,
-    sources: Iterable[str | SourceFile | RemoteFile | SourceProblem],
+    work: Iterable[Work],
     client: Client,
     *,
     batch_size: int = 64,
     max_bytes: int = DEFAULT_MAX_BYTES,
-    input_format: str | None = None,
-    fields: FieldMap | None = None,
-    pattern: str | None = None,
     on_outcome: Callable[[Outcome], None] | None = None,
 ) -> Summary:
-    """Ingest every article of every source on ``client``'s cluster, reporting in input order.
+    """Ingest units of work (``inputs.iter_articles``) on ``client``'s cluster, reporting in order.
 
-    Files are read by the workers, so they must see the same paths (a
-    shared file system); corpus records and stdin are read here and shipped.
-    On PostgreSQL each task of ``batch_size`` articles is one batch written
-    by its worker; on SQLite the local writer stores what the workers parsed.
+    ``pipeline.ingest_paths`` calls this when given a client. Files are read
+    by the workers, so they must see the same paths (a shared file system)
+    or be URLs; corpus records and stdin are read here and shipped. On
+    PostgreSQL each task of ``batch_size`` articles is one batch written by
+    its worker; on SQLite the local writer stores what the workers parsed.
 
     Raises:
         IngestAborted: the cluster lost a task for good (a worker died on it
             repeatedly) or the scheduler went away; what was stored is whole.
     """
-    work = (_for_worker(item) for item in iter_articles(
-        sources, input_format=input_format, fields=fields, max_bytes=max_bytes, pattern=pattern))
+    work = (_for_worker(item) for item in work)
     url = engine.url.render_as_string(hide_password=False)
     if is_sqlite(url):
         parsed = _results_in_order(client, work, PARSE_CHUNK, prepare_chunk, max_bytes)

@@ -27,7 +27,7 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import replace
 from itertools import islice
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from sqlalchemy import Connection, Engine
 
@@ -50,6 +50,9 @@ from ..sources import (
 from .inputs import PageFile, Work, iter_articles, page_records
 from .remote import RemoteFile
 from .store import Outcome, Prepared, SpeakerCache, Summary, _in_transaction, write_batch
+
+if TYPE_CHECKING:
+    from distributed import Client as DaskClient
 
 log = logging.getLogger(__name__)
 
@@ -269,16 +272,24 @@ def ingest_paths(
     fields: FieldMap | None = None,
     pattern: str | None = None,
     on_outcome: Callable[[Outcome], None] | None = None,
+    client: DaskClient | None = None,
 ) -> Summary:
     """Ingest every article of every source, in input order; report each outcome.
 
     Parsing runs in ``workers`` processes; writing happens here, in batches
     of ``batch_size`` articles per transaction (see ``write_batch``: each
     article is still stored whole or not at all). Each file's format comes
-    from its extension unless ``input_format`` says otherwise.
+    from its extension unless ``input_format`` says otherwise. With a Dask
+    ``client``, its cluster parses instead (and on PostgreSQL writes; see
+    ``cluster``).
     """
     work = iter_articles(sources, input_format=input_format, fields=fields, max_bytes=max_bytes,
                          pattern=pattern)
+    if client is not None:
+        from .cluster import ingest_on_cluster  # distributed only when a cluster is used
+
+        return ingest_on_cluster(engine, work, client, batch_size=batch_size,
+                                 max_bytes=max_bytes, on_outcome=on_outcome)
     results = prepared_in_order(work, workers=workers, max_bytes=max_bytes)
     return write_in_order(engine, results, batch_size=batch_size, on_outcome=on_outcome)
 
