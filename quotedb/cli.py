@@ -35,10 +35,10 @@ from .parser import PARSER_VERSION
 from .progress import Eta
 from .records import SPEAKER_KINDS
 from .render import DEFAULT_CELL_WIDTH, OUTPUT_FORMATS, render_marked, write_output
-from .reparse import count_stale, version_key
+from .reparse import count_stale
 from .reparse import reparse as run_reparse
 from .sources import DEFAULT_MAX_BYTES
-from .stats import format_stats
+from .stats import format_stats, version_key
 from .terminal import visible
 
 F = TypeVar("F", bound=Callable[..., Any])

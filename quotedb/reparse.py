@@ -16,7 +16,6 @@ merged or renamed speaker stays merged or renamed.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -39,6 +38,7 @@ from .ingest.store import (
 from .names import name_key
 from .parser import PARSER_VERSION, parse_article
 from .records import ParsedArticle
+from .stats import version_key
 
 
 @dataclass
@@ -65,15 +65,6 @@ class ReparseSummary:
                 f"{len(self.failed)} failed; quotes: {self.quotes_before} -> "
                 f"{self.quotes_after} ({self.spans_added} found, {self.spans_removed} dropped, "
                 f"{self.reattributed} re-attributed); speakers: {len(self.new_speakers)} new")
-
-
-def version_key(version: str | None) -> tuple[int, ...]:
-    """A parser version as numbers, so "10.0.0" sorts after "2.0.0".
-
-    >>> version_key("2.0.0") < version_key("10.0.0"), version_key(None)
-    (True, ())
-    """
-    return tuple(int(part) for part in re.findall(r"\d+", version or ""))
 
 
 def stale_versions(connection: Connection, older_than: str | None = PARSER_VERSION,
@@ -286,4 +277,4 @@ def _drop_unquoted(connection: Connection, speaker_ids: set[int], cache: Speaker
         cache.forget(speaker_id)
 
 
-__all__ = ["ReparseSummary", "count_stale", "reparse", "stale_versions", "version_key"]
+__all__ = ["ReparseSummary", "count_stale", "reparse", "stale_versions"]

@@ -101,10 +101,19 @@ def corpus_stats(session: Session, top: int = TOP_SPEAKERS) -> dict[str, Any]:
     }
 
 
+def version_key(version: str | None) -> tuple[int, ...]:
+    """A parser version as numbers, so "10.0.0" sorts after "2.0.0" (text order would not).
+
+    >>> version_key("2.0.0") < version_key("10.0.0"), version_key(None)
+    (True, ())
+    """
+    return tuple(int(part) for part in re.findall(r"\d+", version or ""))
+
+
 def _version_order(row: Any) -> tuple[tuple[int, ...], str]:
-    """Sort "10.0.0" after "2.0.0" (text order would not); unknown versions first."""
+    """Versions in number order; unknown versions first."""
     version = str(row[0] or "")
-    return tuple(int(p) for p in re.findall(r"\d+", version)), version
+    return version_key(version), version
 
 
 def _as_date(value: Any) -> date | None:
@@ -149,4 +158,4 @@ def format_stats(stats: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-__all__ = ["TOP_SPEAKERS", "corpus_stats", "format_stats", "quote_counts"]
+__all__ = ["TOP_SPEAKERS", "corpus_stats", "format_stats", "quote_counts", "version_key"]
